@@ -1,0 +1,26 @@
+"""The supervisor's own comparison code: the candidate's process never reaches it."""
+from __future__ import annotations
+
+import torch
+
+
+def compare(*, out: torch.Tensor, expected: torch.Tensor, metric: str, tolerance: float) -> tuple[bool, str]:
+    """(passes?, one-line reason). NaN and Inf never pass; shape must match exactly."""
+    if tuple(out.shape) != tuple(expected.shape):
+        return False, f"output shape {tuple(out.shape)} != expected {tuple(expected.shape)}"
+    got = out.detach().to("cpu", torch.float64)
+    want = expected.detach().to("cpu", torch.float64)
+    if not torch.isfinite(got).all():
+        bad = int((~torch.isfinite(got)).sum())
+        return False, f"{bad} non-finite value(s) (NaN or Inf) in the output"
+    if metric == "max_abs":
+        err = float((got - want).abs().max()) if got.numel() else 0.0
+        label = "max abs error"
+    else:
+        denom = float(torch.linalg.vector_norm(want))
+        num = float(torch.linalg.vector_norm(got - want))
+        err = num / denom if denom > 0 else num
+        label = "rel error"
+    if err > tolerance:
+        return False, f"{label} {err:.3g} > {tolerance:g}"
+    return True, f"{label} {err:.3g} <= {tolerance:g}"

@@ -1,0 +1,175 @@
+"""The trusted side of the harness. It never loads candidate code.
+
+It makes the inputs from a secret seed, computes expected outputs with the package's
+float64 oracle, streams inputs to the worker only when they are due, checks every
+output with its own comparison code, and writes the one result on its own stdout. The
+candidate's stdout and stderr reach it through pipes and end up in the result's `log`.
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import hashlib
+import json
+import os
+import secrets
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import torch
+
+from graders.harness import steps
+from graders.harness.environment import fingerprint
+from graders.harness.package import Challenge
+from graders.harness.workers import Outcome, WorkerProcess
+
+WORKER_ENV_ALLOW = ("PATH", "LANG", "LC_ALL", "CUDA_VISIBLE_DEVICES", "TRITON_INTERPRET", "OMP_NUM_THREADS")
+
+
+class Session:
+    def __init__(self, *, job: dict, bundle: Path, worker_bundle: Path, scratch: Path) -> None:
+        self.job = job
+        self.bundle = bundle
+        self.worker_bundle = worker_bundle
+        self.scratch = scratch
+        self.device = torch.device(job["device"])
+        self.device_spec = job["device_spec"]
+        self.limits = self.device_spec["limits"]
+        self.deadline = time.monotonic() + float(self.limits.get("wall_s", 60))
+        self.secret = secrets.randbits(62)  # never leaves this process
+        self.challenge = Challenge(package_dir=bundle / "private" / "package", job=job)
+        self.checks: list[dict] = []
+        self.flags: list[str] = []
+        self.metrics: dict = {"speedup": None, "latency_ms": None}
+        self.candidate: WorkerProcess | None = None
+        self.baseline: WorkerProcess | None = None
+
+    # -- what steps ask for ----------------------------------------------------------------
+    def seed_for(self, *parts) -> int:
+        digest = hashlib.blake2b(repr((self.secret, *parts)).encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big") >> 2
+
+    def dtypes(self) -> list[str]:
+        return list(self.device_spec["tolerance"]["per_dtype"])
+
+    def tolerance(self, dtype: str) -> float:
+        return self.device_spec["tolerance"]["per_dtype"][dtype]
+
+    def metric(self) -> str:
+        return self.device_spec["tolerance"]["metric"]
+
+    def call_timeout(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise Outcome("time_limit_exceeded", f"grading took longer than the {self.limits.get('wall_s', 60)} s limit")
+        return min(float(self.limits.get("call_s", 30)), remaining)
+
+    def latency_budget_s(self) -> float:
+        default = 10.0 if self.device.type == "cuda" else 3.0
+        return float(self.device_spec["params"].get("latency_budget_s", default))
+
+    def add_check(self, name: str, status: str, detail: str) -> None:
+        self.checks.append({"name": name, "status": status, "detail": detail})
+
+    def answer(self, worker: WorkerProcess, header: dict, tensors=(), *, timeout: float, max_bytes: int = 1 << 20):
+        reply, outs = worker.request(header, tensors, timeout=timeout, max_bytes=max_bytes)
+        if worker is self.candidate:
+            self.check_answer(reply)
+        elif not reply.get("ok"):
+            raise RuntimeError(f"baseline worker failed: {reply.get('error_type')}: {reply.get('error')}\n{reply.get('traceback', '')}")
+        return reply, outs
+
+    def check_answer(self, reply: dict) -> None:
+        hits = reply.get("tripwire") or []
+        if hits:
+            raise Outcome("rejected", f"called {', '.join(map(str, hits))}, which this challenge forbids")
+        if not reply.get("ok"):
+            where = f" (line {reply['line']})" if reply.get("line") else ""
+            raise Outcome("runtime_error", f"{reply.get('error_type', 'Error')}: {reply.get('error', '')}{where}".strip(), traceback=reply.get("traceback", ""))
+
+    # -- the run ------------------------------------------------------------------------------
+    def run(self) -> dict:
+        verdict, message = "accepted", ""
+        try:
+            self._start_workers()
+            self._load_candidate()
+            for name in self.job["graders"]:
+                step = steps.load_steps().get(name)
+                if step is None:
+                    raise RuntimeError(f"grader {name!r} has no harness step")
+                step(self)
+            message = "; ".join(c["detail"] for c in self.checks)
+        except Outcome as outcome:
+            verdict, message = outcome.verdict, outcome.message
+            failed = next((n for n in self.job["graders"] if n not in {c["name"] for c in self.checks}), "harness")
+            self.add_check(failed, "fail", outcome.message)
+        finally:
+            self._stop_workers()
+        self.metrics["environment"] = fingerprint(self.device)
+        return {
+            "verdict": verdict,
+            "message": message,
+            "flags": self.flags,
+            "checks": self.checks,
+            "metrics": self.metrics,
+            "log": self.candidate.log.text() if self.candidate else "",
+        }
+
+    def _start_workers(self) -> None:
+        env = {k: os.environ[k] for k in WORKER_ENV_ALLOW if k in os.environ}
+        if self.device.type == "cpu":
+            # One thread and no spinning: idle OpenMP threads of one worker would steal the
+            # cores the other is being timed on.
+            env.update({"OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE", "MKL_NUM_THREADS": "1"})
+        cap = int(self.limits.get("output_kb", 1024)) * 1024
+        lib = self.bundle / "lib"
+        self.candidate = WorkerProcess(role="candidate", code_dir=self.worker_bundle, lib_dir=lib, scratch=self.scratch / "candidate", env=env, output_cap=cap)
+        if "latency" in self.job["graders"]:
+            baseline_dir = self.bundle / "private" / "package"
+            self.baseline = WorkerProcess(role="baseline", code_dir=baseline_dir, lib_dir=lib, scratch=self.scratch / "baseline", env=env, output_cap=cap)
+            file_part, _, attr = self.job["harness"]["baseline"].partition(":")
+            self.answer(self.baseline, {"op": "load", "file": file_part, "callable": attr, "device": self.job["device"]}, timeout=self.call_timeout())
+
+    def _load_candidate(self) -> None:
+        entry = self.job["entry"]
+        header = {"op": "load", "file": entry["file"], "callable": entry["callable"], "device": self.job["device"], "forbidden_calls": self.job.get("forbidden_calls", [])}
+        reply, _ = self.candidate.request(header, timeout=self.call_timeout())
+        if not reply.get("ok") and reply.get("error_type") in ("SyntaxError", "IndentationError", "TabError"):
+            raise Outcome("compile_error", f"{reply.get('error_type')} at line {reply.get('line')}: {reply.get('error')}")
+        self.check_answer(reply)
+
+    def _stop_workers(self) -> None:
+        for worker in (self.candidate, self.baseline):
+            if worker is not None:
+                worker.close()
+
+
+def _make_undumpable() -> None:
+    """Same-uid processes can then neither ptrace us nor open /proc/<pid>/{mem,fd}."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except (OSError, AttributeError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m graders.harness")
+    parser.add_argument("--bundle", type=Path, required=True, help="the supervisor's bundle (lib/, private/)")
+    parser.add_argument("--worker-bundle", type=Path, required=True, help="the candidate's files")
+    parser.add_argument("--scratch", type=Path, default=Path.cwd(), help="writable dir for the workers")
+    args = parser.parse_args(argv)
+    _make_undumpable()
+    result_channel = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints never land on the result channel
+    try:
+        job = json.loads((args.bundle / "private" / "job.json").read_text())
+        result = Session(job=job, bundle=args.bundle, worker_bundle=args.worker_bundle, scratch=args.scratch).run()
+    except Exception as exc:  # noqa: BLE001 - the platform failed around the candidate
+        traceback.print_exc()
+        result = {"verdict": "internal_error", "message": f"harness failure: {type(exc).__name__}: {exc}", "flags": [], "checks": [], "metrics": {}, "log": ""}
+    result_channel.write(json.dumps(result) + "\n")
+    result_channel.flush()
+    return 0

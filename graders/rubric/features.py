@@ -1,0 +1,163 @@
+"""Evidence features for each criterion of a rubric, computed from one answer.
+
+An answer is cut into segments (sentences, list items). Segments that cannot be evidence
+are set aside first: negated statements, gibberish, and copies of the question. The rest
+are embedded once; for every criterion the best segment is the one closest to the
+criterion's positive exemplars and furthest from its negative ones. Its similarities and
+alias counts become the features a small classifier turns into a level (0, half, full).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from . import embedding, text
+from .format import Criterion, Rubric
+
+FEATURE_NAMES = (
+    "best_positive", "best_negative", "margin", "best_partial", "aliases_in_segment",
+    "aliases_in_answer", "tool_named", "bare_segment", "second_positive",
+)
+MAX_ENCODED_SEGMENTS = 16  # keeps one answer under the 50 ms budget on 2 CPU cores
+QUESTION_COPY_SIMILARITY = 0.8
+QUESTION_COPY_OVERLAP = 0.8
+GIBBERISH_UNKNOWN_RATIO = 0.5
+
+
+@dataclass(frozen=True)
+class PreparedCriterion:
+    criterion: Criterion
+    alias_patterns: tuple[re.Pattern[str], ...]
+    tool_patterns: tuple[re.Pattern[str], ...]
+    positive_texts: tuple[str, ...]
+    partial_texts: tuple[str, ...]
+    negative_texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PreparedRubric:
+    rubric: Rubric
+    criteria: tuple[PreparedCriterion, ...]
+    topic_patterns: tuple[re.Pattern[str], ...]  # every alias and tool: for bare-list checks
+    known_words: frozenset[str]
+    question_stems: frozenset[str]
+
+
+@dataclass
+class Segmented:
+    """The answer's segments and why some of them cannot be evidence."""
+    eligible: list[str]
+    vectors: np.ndarray
+    flags: set[str] = field(default_factory=set)
+    negated: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CriterionEvidence:
+    features: np.ndarray
+    segment: str | None
+    bare: bool
+
+
+@lru_cache(maxsize=64)
+def prepare(rubric: Rubric) -> PreparedRubric:
+    criteria = tuple(_prepare_criterion(c) for c in rubric.criteria)
+    topics = tuple(text.phrase_pattern(p) for p in {*rubric.all_aliases(), *rubric.all_tools()})
+    rubric_words = set(text.words(rubric.question))
+    for criterion in rubric.criteria:
+        for chunk in (criterion.description, *criterion.aliases, *criterion.tools,
+                      *(t for _, t in criterion.exemplars())):
+            rubric_words.update(text.words(chunk))
+    known = embedding.vocabulary() | frozenset(rubric_words) | frozenset(map(text.stem, rubric_words))
+    return PreparedRubric(rubric=rubric, criteria=criteria, topic_patterns=topics, known_words=known,
+                          question_stems=frozenset(text.content_stems(rubric.question)))
+
+
+def _prepare_criterion(criterion: Criterion) -> PreparedCriterion:
+    return PreparedCriterion(
+        criterion=criterion,
+        alias_patterns=tuple(text.phrase_pattern(a) for a in (*criterion.aliases, *criterion.tools)),
+        tool_patterns=tuple(text.phrase_pattern(t) for t in criterion.tools),
+        positive_texts=(criterion.description, *criterion.positive),
+        partial_texts=criterion.partial,
+        negative_texts=criterion.negative,
+    )
+
+
+def segment_answer(prepared: PreparedRubric, answer: str) -> Segmented:
+    flags: set[str] = set()
+    if len(answer) > text.MAX_ANSWER_CHARS:
+        flags.add("truncated")
+    candidates, negated = [], []
+    segments = text.split_segments(answer)
+    for segment in segments:
+        if text.is_negated(segment):
+            negated.append(segment)
+        elif text.unknown_word_ratio(segment, prepared.known_words) > GIBBERISH_UNKNOWN_RATIO:
+            flags.add("gibberish")
+        elif text.overlap_with(segment, set(prepared.question_stems)) >= QUESTION_COPY_OVERLAP:
+            flags.add("copies_question")
+        else:
+            candidates.append(segment)
+    if negated:
+        flags.add("negated_statements")
+    chosen = _most_relevant(prepared, candidates)
+    if len(candidates) > len(chosen):
+        flags.add("segments_skipped")
+    vectors = embedding.encode(chosen)
+    return _drop_question_copies(prepared, Segmented(chosen, vectors, flags, negated))
+
+
+def _most_relevant(prepared: PreparedRubric, segments: list[str]) -> list[str]:
+    """Keep the segments with most rubric vocabulary, in answer order, within the budget."""
+    if len(segments) <= MAX_ENCODED_SEGMENTS:
+        return segments
+    ranked = sorted(range(len(segments)),
+                    key=lambda i: -text.phrases_in(segments[i], prepared.topic_patterns))
+    keep = sorted(ranked[:MAX_ENCODED_SEGMENTS])
+    return [segments[i] for i in keep]
+
+
+def _drop_question_copies(prepared: PreparedRubric, segmented: Segmented) -> Segmented:
+    if not segmented.eligible:
+        return segmented
+    question = embedding.encode_fixed([prepared.rubric.question])[0]
+    similar = segmented.vectors @ question >= QUESTION_COPY_SIMILARITY
+    if similar.any():
+        segmented.flags.add("copies_question")
+        keep = ~similar
+        segmented.eligible = [s for s, k in zip(segmented.eligible, keep) if k]
+        segmented.vectors = segmented.vectors[keep]
+    return segmented
+
+
+def criterion_evidence(prepared: PreparedRubric, item: PreparedCriterion, segmented: Segmented,
+                       *, exclude: str | None = None) -> CriterionEvidence:
+    """Features for one criterion; `exclude` leaves one exemplar out (for validation and training)."""
+    if not segmented.eligible:
+        return CriterionEvidence(np.zeros(len(FEATURE_NAMES), dtype=np.float32), None, False)
+    positive = _max_similarity(segmented.vectors, item.positive_texts, exclude)
+    partial = _max_similarity(segmented.vectors, item.partial_texts, exclude)
+    negative = _max_similarity(segmented.vectors, item.negative_texts, exclude)
+    alias_hits = np.array([text.phrases_in(s, item.alias_patterns) for s in segmented.eligible])
+    rank = positive - np.maximum(negative - positive, 0.0) + 0.03 * np.minimum(alias_hits, 3)
+    best = int(np.argmax(rank))
+    segment = segmented.eligible[best]
+    bare = text.is_bare(segment, prepared.topic_patterns)
+    answer_aliases = sum(1 for p in item.alias_patterns if any(p.search(text.normalise(s)) for s in segmented.eligible))
+    tool_named = any(text.phrases_in(s, item.tool_patterns) for s in segmented.eligible)
+    second = float(np.sort(positive)[-2]) if len(positive) > 1 else 0.0
+    values = [positive[best], negative[best], positive[best] - negative[best], partial[best],
+              min(alias_hits[best], 3) / 3, min(answer_aliases, 5) / 5, float(tool_named), float(bare), second]
+    return CriterionEvidence(np.asarray(values, dtype=np.float32), segment, bare)
+
+
+def _max_similarity(vectors: np.ndarray, texts: tuple[str, ...], exclude: str | None) -> np.ndarray:
+    pool = tuple(t for t in texts if t != exclude)
+    if not pool:
+        return np.zeros(len(vectors), dtype=np.float32)
+    return (vectors @ embedding.encode_fixed(pool).T).max(axis=1)

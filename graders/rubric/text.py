@@ -1,0 +1,121 @@
+"""Lexical helpers: segmentation, normalisation, negation, gibberish and bare-list checks.
+
+Everything here is plain string work, so the gaming checks stay cheap and explainable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MAX_ANSWER_CHARS = 20_000  # beyond this an answer is padding; the rest is ignored and flagged
+
+_SEGMENT_BREAK = re.compile(
+    r"(?:\n+|(?<=[.!?;])\s+|\s+(?=\(?\d{1,2}[.)]\s)|\s+(?=step\s+\d+\s*[:.)-]))", re.IGNORECASE
+)
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.)]|\(?[a-h]\)|step\s+\d+\s*[:.)-]?)\s*", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9][a-z0-9_+.'/-]*[a-z0-9]|[a-z0-9]")
+
+STOPWORDS = frozenset("""
+a an the and or but if then else of to in on at by for with from as is are was were be been being
+it its this that these those there here i i'd i'll i'm we you your my our they them their he she
+would will should could can may might must do does did done have has had so such than too very
+also just only not no yes all any each every some more most other into over under out up down
+about after before again once what which who whom when where why how first next then finally step
+e.g i.e etc way thing things use using look see check make sure want need get like
+""".split())
+
+# Negations aimed at the action or the idea; "cannot" alone is left out because positive
+# answers use it ("larger batches cannot help").
+_NEGATED_ACTION = re.compile(
+    r"(?:\bnot|\bnever|n't|\bno need to|\bno point in|\bnone of)\s+(?:\w+\s+){0,2}?"
+    r"(?:use|using|compare|comparing|bother|bothering|check|checking|look|looking|test|testing|"
+    r"bisect|bisecting|profile|profiling|measure|measuring|reproduce|reproducing|trace|tracing|"
+    r"matter|matters|think|run|running|apply|these|this|it|them)\b"
+    r"|\b(?:is|are)\s+(?:irrelevant|useless|pointless|free|misleading)\b"
+    r"|\b(?:does|do)\s*(?:not|n't)\s+matter\b|\bmakes?\s+no\s+difference\b"
+    r"|\bcannot\s+be\s+(?:it|the\s+problem|the\s+cause)\b|\bis\s+not\s+an\s+issue\b"
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, British spellings folded into American ones."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
+    text = re.sub(r"(?<=[a-z])is(ation|ations|e|ed|es|ing)\b", r"iz\1", text)
+    return re.sub(r"(?<=[a-z])our\b", "or", text)  # behaviour -> behavior
+
+
+def split_segments(answer: str) -> list[str]:
+    """Sentences, list items and clauses after ';', without list markers or duplicates."""
+    segments: list[str] = []
+    seen: set[str] = set()
+    for piece in _SEGMENT_BREAK.split(answer[:MAX_ANSWER_CHARS]):
+        segment = _LIST_MARKER.sub("", piece or "").strip()
+        key = " ".join(words(segment))
+        if len(key) < 2 or key in seen:  # repetition earns nothing twice
+            continue
+        seen.add(key)
+        segments.append(segment)
+    return segments
+
+
+def words(text: str) -> list[str]:
+    return [w.strip(".'/-") for w in _WORD.findall(normalise(text)) if w.strip(".'/-")]
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper: enough to match 'profiling' with 'profile', 'kernels' with 'kernel'."""
+    for suffix in ("izations", "ization", "ations", "ation", "ings", "ing", "ies", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_stems(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if w not in STOPWORDS and not w.isdigit()}
+
+
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """Match a phrase on word boundaries, tolerant of '-', '_' or spaces between its words."""
+    parts = [re.escape(p) for p in re.split(r"[\s_-]+", normalise(phrase).strip()) if p]
+    return re.compile(r"(?<![a-z0-9])" + r"[\s_-]*".join(parts) + r"(?![a-z0-9])")
+
+
+def phrases_in(text: str, patterns: Iterable[re.Pattern[str]]) -> int:
+    """How many of the phrases occur in text."""
+    normalised = normalise(text)
+    return sum(1 for pattern in patterns if pattern.search(normalised))
+
+
+def is_negated(segment: str) -> bool:
+    return bool(_NEGATED_ACTION.search(normalise(segment)))
+
+
+def remove_phrases(text: str, patterns: Iterable[re.Pattern[str]]) -> str:
+    normalised = normalise(text)
+    for pattern in patterns:
+        normalised = pattern.sub(" ", normalised)
+    return normalised
+
+
+def is_bare(segment: str, patterns: Iterable[re.Pattern[str]]) -> bool:
+    """A segment that names tools or topics but says nothing about what to look for."""
+    remaining = [w for w in words(remove_phrases(segment, patterns)) if w not in STOPWORDS]
+    return len(remaining) < 3
+
+
+def unknown_word_ratio(text: str, known: frozenset[str]) -> float:
+    """Share of alphabetic words that are neither in the vocabulary nor in the rubric."""
+    candidates = [w for w in words(text) if w.isalpha() and len(w) >= 3]
+    if not candidates:
+        return 0.0
+    unknown = [w for w in candidates if w not in known and stem(w) not in known]
+    return len(unknown) / len(candidates)
+
+
+def overlap_with(text: str, reference_stems: set[str]) -> float:
+    """Share of the text's content stems that also occur in the reference (1.0: a copy)."""
+    stems = content_stems(text)
+    if not stems:
+        return 0.0
+    return len(stems & reference_stems) / len(stems)

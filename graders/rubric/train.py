@@ -1,0 +1,129 @@
+"""Fit the two linear models from the training data only, and write them as JSON.
+
+criterion_model: pooled over every criterion of the written rubrics; rows are the
+train-split human answers (one row per answer and criterion) plus every rubric exemplar
+scored with itself left out of the pool. reference_model: Mohler questions that are not
+held out. Held-out answers and questions are never read here.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from . import classifier, datasets, features, reference
+from .format import Rubric, load_rubric
+from .scoring import evidence_matrix
+
+EXEMPLAR_LEVEL = {"positive": 2, "partial": 1, "negative": 0}
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+
+def level_of(points: float, criterion_points: float) -> int:
+    if criterion_points < 0:
+        return 2 if points < 0 else 0
+    return int(round(2 * points / criterion_points))
+
+
+def criterion_rows(rubric: Rubric, answers: list[datasets.HumanScored]) -> tuple[list, list, list]:
+    x, y, groups = [], [], []
+    for row in answers:
+        for criterion, evidence in zip(rubric.criteria, evidence_matrix(rubric, row.answer)):
+            x.append(evidence.features)
+            y.append(level_of(row.scores[criterion.id], criterion.points))
+            groups.append(row.id)
+    return x, y, groups
+
+
+def exemplar_rows(rubric: Rubric, slug: str) -> tuple[list, list, list]:
+    x, y, groups = [], [], []
+    prepared = features.prepare(rubric)
+    for item in prepared.criteria:
+        for kind, exemplar in item.criterion.exemplars():
+            segmented = features.segment_answer(prepared, exemplar)
+            evidence = features.criterion_evidence(prepared, item, segmented, exclude=exemplar)
+            x.append(evidence.features)
+            y.append(EXEMPLAR_LEVEL[kind])
+            groups.append(f"{slug}:{item.criterion.id}:{kind}:{len(x)}")
+    return x, y, groups
+
+
+def training_set(slugs=datasets.WRITTEN_SLUGS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x, y, groups = [], [], []
+    for slug in slugs:
+        rubric = load_rubric(datasets.rubric_path(slug))
+        train = [r for r in datasets.load_human_set(slug) if r.split == "train"]
+        for part in (criterion_rows(rubric, train), exemplar_rows(rubric, slug)):
+            x += part[0]; y += part[1]; groups += part[2]
+    return np.asarray(x), np.asarray(y), np.asarray(groups)
+
+
+def fit_criterion_model(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> classifier.LinearModel:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    z = (x - mean) / scale
+    best_c, best_loss = C_GRID[0], math.inf
+    for c in C_GRID:
+        probabilities = cross_val_predict(LogisticRegression(C=c, max_iter=2000), z, y, groups=groups,
+                                          cv=GroupKFold(n_splits=5), method="predict_proba")
+        loss = -np.mean(np.log(probabilities[np.arange(len(y)), y] + 1e-9))
+        if loss < best_loss:
+            best_c, best_loss = c, loss
+    fitted = LogisticRegression(C=best_c, max_iter=2000).fit(z, y)
+    meta = {"C": best_c, "cv_log_loss": round(float(best_loss), 4), "rows": int(len(y)),
+            "review_below": 0.6, "trained_on": "data/rubric train split + rubric exemplars (leave-one-out)"}
+    return classifier.LinearModel(features=features.FEATURE_NAMES, mean=mean, scale=scale, coef=fitted.coef_,
+                                  intercept=fitted.intercept_, classes=tuple(float(c) for c in fitted.classes_),
+                                  meta=meta)
+
+
+def mohler_training_set(mohler_dir=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows = [r for r in datasets.load_mohler(mohler_dir) if not datasets.is_mohler_holdout(r.question_id)]
+    x = np.asarray([reference.reference_features(question=r.question, reference=r.reference, answer=r.answer)
+                    for r in rows])
+    y = np.asarray([r.score_avg / datasets.MOHLER_MAX for r in rows])
+    return x, y, np.asarray([r.question_id for r in rows])
+
+
+def fit_reference_model(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> classifier.LinearModel:
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    z = (x - mean) / scale
+    best_alpha, best_r = 1.0, -math.inf
+    for alpha in (0.1, 1.0, 10.0, 100.0):
+        predicted = cross_val_predict(Ridge(alpha=alpha), z, y, groups=groups, cv=GroupKFold(n_splits=5))
+        r = float(np.corrcoef(predicted, y)[0, 1])
+        if r > best_r:
+            best_alpha, best_r = alpha, r
+    fitted = Ridge(alpha=best_alpha).fit(z, y)
+    residual_sd = float(np.std(fitted.predict(z) - y))
+    meta = {"alpha": best_alpha, "cv_pearson_train_questions": round(best_r, 4), "rows": int(len(y)),
+            "residual_sd": round(residual_sd, 4), "review_below": 0.6,
+            "trained_on": "Mohler questions not held out (datasets.is_mohler_holdout)"}
+    return classifier.LinearModel(features=reference.FEATURE_NAMES, mean=mean, scale=scale,
+                                  coef=np.atleast_2d(fitted.coef_), intercept=np.atleast_1d(fitted.intercept_),
+                                  classes=(), meta=meta)
+
+
+def write_model(model: classifier.LinearModel, name: str, directory: Path = classifier.MODELS_DIR) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.json"
+    path.write_text(model.to_json() + "\n", encoding="utf-8")
+    classifier.load_model.cache_clear()
+    return path
+
+
+def train_all(*, mohler_dir=None, out=print) -> None:
+    model = fit_criterion_model(*training_set())
+    out(f"criterion_model: {model.meta}  -> {write_model(model, 'criterion_model')}")
+    if datasets.mohler_available(mohler_dir):
+        model = fit_reference_model(*mohler_training_set(mohler_dir))
+        out(f"reference_model: {model.meta}  -> {write_model(model, 'reference_model')}")
+    else:
+        out(f"reference_model: skipped, no Mohler data under {datasets.mohler_dir(mohler_dir)}")

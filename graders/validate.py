@@ -1,0 +1,144 @@
+"""Packages that test themselves: reference accepted, starter and `known_bad/` as labelled.
+
+With `--perf`, also whether the reference reaches the tier its spec claims and the
+starter misses the first tier, printed as a table. Exit status 1 when a verdict is
+wrong, never because of speed.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from graders import scoring, verdicts
+from graders.catalog import challenge_roots, package_dirs
+from graders.pipeline import GradeJob, JobError, files_from_path, grade
+from graders.spec import ChallengeSpec, SpecError, load_spec
+
+EXPECT_RE = re.compile(r"^#\s*expect:\s*([a-z_]+)\s*$")
+
+
+@dataclass
+class Row:
+    slug: str
+    device: str
+    subject: str
+    expected: str
+    got: str
+    ok: bool
+    speedup: float | None = None
+    tier: int | None = None
+    perf_note: str = ""
+
+
+def add_validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("slugs", nargs="*", help="only these packages (default: all)")
+    parser.add_argument("--perf", action="store_true", help="also check the reference's tier and that the starter misses the first")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--backend", default="process")
+
+
+def expected_verdict(path: Path) -> str | None:
+    first = path.read_text(encoding="utf-8").splitlines()[:1]
+    match = EXPECT_RE.match(first[0]) if first else None
+    return match.group(1) if match else None
+
+
+def validate_package(spec: ChallengeSpec, *, device: str, backend: str, perf: bool, roots: list[Path]) -> list[Row]:
+    rows: list[Row] = []
+    problems = statement_problems(spec)
+    rows.append(Row(spec.slug, device, "statement", "renders", problems or "renders", not problems))
+    if spec.kind == "written":
+        return rows + _validate_written(spec, device)
+    if device not in spec.device_kinds():
+        return rows
+    subjects = [("reference", spec.path("reference"), verdicts.ACCEPTED), ("starter", spec.path("starter"), spec.starter_expect)]
+    known_bad = spec.path("known_bad")
+    if known_bad.is_dir():
+        for path in sorted(known_bad.glob("*.py")):
+            subjects.append((f"known_bad/{path.name}", path, expected_verdict(path) or "<missing # expect: header>"))
+    for subject, path, expected in subjects:
+        rows.append(_grade_row(spec, device=device, backend=backend, subject=subject, path=path, expected=expected, perf=perf, roots=roots))
+    return rows
+
+
+def _grade_row(spec, *, device, backend, subject, path, expected, perf, roots) -> Row:
+    try:
+        files = files_from_path(path, entry_file=spec.entry_file)
+        result = grade(GradeJob(slug=spec.slug, files=files, device=device, backend=backend, roots=roots))
+    except JobError as exc:
+        return Row(spec.slug, device, subject, expected, f"error: {exc}", False)
+    row = Row(spec.slug, device, subject, expected, result.verdict, result.verdict == expected)
+    if not row.ok:
+        row.got += f" ({result.message[:160]})"
+    if perf and result.verdict == verdicts.ACCEPTED:
+        tiers = spec.device(kind=device).tiers("speedup")
+        row.speedup = result.metrics.get("speedup")
+        row.tier = scoring.tier_reached(speedup=row.speedup, tiers=tiers)
+        row.perf_note = _perf_note(spec, device, subject, row.tier, tiers)
+    return row
+
+
+def _perf_note(spec, device, subject, tier, tiers) -> str:
+    claimed = spec.device(kind=device).reference_tier
+    if subject == "reference" and claimed is not None:
+        return "reaches its tier" if tier >= claimed else f"MISSES tier {claimed} (reached {tier})"
+    if subject == "starter" and tiers:
+        return "misses tier 1" if tier == 0 else f"REACHES tier {tier}"
+    return ""
+
+
+def _validate_written(spec: ChallengeSpec, device: str) -> list[Row]:
+    from graders.rubric import load_rubric, validate_rubric
+
+    try:
+        problems = validate_rubric(rubric=load_rubric(spec.path("rubric")))
+    except Exception as exc:  # noqa: BLE001 - report any rubric failure as a row
+        problems = [f"{type(exc).__name__}: {exc}"]
+    return [Row(spec.slug, device, "rubric", "well formed, exemplars as labelled", "; ".join(problems) or "ok", not problems)]
+
+
+def statement_problems(spec: ChallengeSpec) -> str:
+    import markdown
+
+    try:
+        text = spec.path("statement").read_text(encoding="utf-8")
+        html = markdown.markdown(text, extensions=["fenced_code", "tables"])
+    except Exception as exc:  # noqa: BLE001
+        return f"does not render: {exc}"
+    return "" if html.strip() else "renders empty"
+
+
+def run_validate(args: argparse.Namespace, *, roots: list[Path], out=sys.stdout) -> int:
+    all_roots = challenge_roots(roots)
+    rows: list[Row] = []
+    for package in package_dirs(all_roots):
+        if args.slugs and package.name not in args.slugs:
+            continue
+        try:
+            spec = load_spec(package)
+        except SpecError as exc:
+            rows.append(Row(package.name, args.device, "challenge.toml", "valid", str(exc), False))
+            continue
+        rows.extend(validate_package(spec, device=args.device, backend=args.backend, perf=args.perf, roots=roots))
+    out.write(_table(rows, header=True, perf=args.perf))
+    failed = [r for r in rows if not r.ok]
+    out.write(f"\n{len(rows) - len(failed)} of {len(rows)} checks as expected on {args.device}\n")
+    return 1 if failed else 0
+
+
+def _table(rows: list[Row], *, header: bool, perf: bool) -> str:
+    cols = ["package", "device", "subject", "expected", "got", "ok"] + (["speedup", "tier", "perf"] if perf else [])
+    lines = []
+    for r in rows:
+        cells = [r.slug, r.device, r.subject, r.expected, r.got, "ok" if r.ok else "WRONG"]
+        if perf:
+            cells += [f"{r.speedup:.3f}" if r.speedup else "", "" if r.tier is None else str(r.tier), r.perf_note]
+        lines.append(cells)
+    widths = [max([len(c)] + [len(l[i]) for l in lines]) for i, c in enumerate(cols)]
+    fmt = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    text = [fmt(cols), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] if header else []
+    text += [fmt(l) for l in lines]
+    return "\n".join(text) + "\n"

@@ -1,0 +1,70 @@
+"""The sandbox's few verbs and the one result shape every backend returns.
+
+A job is a command to run over a read-only *bundle* (a directory copied or mounted
+into the sandbox) under limits. Whatever happens -- success, crash, timeout, OOM,
+flood of output -- the caller gets a :class:`SandboxResult` with the same keys.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    wall_s: float = 60.0
+    memory_mb: int = 2048
+    pids: int = 256
+    cpus: float = 2.0
+    output_bytes: int = 1 << 20  # per stream
+    tmpfs_mb: int = 256
+    nofile: int = 1024
+
+    def clamped(self, caps: "SandboxLimits") -> "SandboxLimits":
+        """Each limit no larger than the server-wide cap."""
+        return SandboxLimits(
+            wall_s=min(self.wall_s, caps.wall_s),
+            memory_mb=min(self.memory_mb, caps.memory_mb),
+            pids=min(self.pids, caps.pids),
+            cpus=min(self.cpus, caps.cpus),
+            output_bytes=min(self.output_bytes, caps.output_bytes),
+            tmpfs_mb=min(self.tmpfs_mb, caps.tmpfs_mb),
+            nofile=min(self.nofile, caps.nofile),
+        )
+
+
+@dataclass(frozen=True)
+class SandboxJob:
+    """What to run.
+
+    ``bundle`` is the trusted supervisor's bundle (it holds the harness, the spec and
+    the hidden files); ``worker_bundle`` holds only the candidate's files. ``argv`` runs
+    with the current directory set to a private, writable working dir; ``{bundle}`` and
+    ``{worker_bundle}`` in argv are replaced by the paths the backend exposes them at.
+    """
+
+    argv: tuple[str, ...]
+    bundle: Path
+    worker_bundle: Path | None = None
+    limits: SandboxLimits = field(default_factory=SandboxLimits)
+    env: dict[str, str] = field(default_factory=dict)
+    gpu: int | None = None  # device index on the host, or None for no GPU
+    label: str = "hotpath"
+
+
+@dataclass
+class SandboxResult:
+    exit_code: int | None
+    stdout: bytes
+    stderr: bytes
+    wall_s: float
+    cpu_s: float
+    peak_memory_mb: float | None
+    timeout: bool = False
+    oom_killed: bool = False
+    output_limited: bool = False
+    error: str | None = None  # the backend itself failed (-> internal_error)
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)

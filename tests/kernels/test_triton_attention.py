@@ -1,0 +1,156 @@
+"""Correctness of kernels/triton_attention.py against a float64 reference.
+
+Without a GPU the kernel runs on the CPU under the Triton interpreter (conftest.py
+sets TRITON_INTERPRET=1 before Triton is imported); with one, on the GPU. Shapes are
+small so the interpreter finishes the file in seconds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+# float32 must meet the CPU grading tolerance (spec: rel_l2 1e-4) with margin.
+TOL = {torch.float32: 1e-5, torch.float16: 2e-3, torch.bfloat16: 1e-2}
+
+
+@pytest.fixture(scope="module")
+def tri():
+    pytest.importorskip("triton")
+    from kernels import triton_attention
+    return triton_attention
+
+
+@pytest.fixture(scope="module")
+def device(tri):
+    import triton.language as tl
+
+    if type(tl.zeros).__name__ == "InterpretedFunction":
+        return "cpu"
+    if torch.cuda.is_available():
+        return "cuda"
+    pytest.skip("no CUDA device, and Triton was imported before TRITON_INTERPRET=1 could be set")
+
+
+def _qkv(B, H, S, D, dtype=torch.float32, seed=0, device="cpu"):
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randn(B, H, S, D, generator=g).to(device, dtype) for _ in range(3)]
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+@pytest.mark.parametrize("D", [16, 32, 64, 128])
+@pytest.mark.parametrize("S", [1, 17, 127])
+def test_matches_float64_reference(tri, device, reference_attention, rel_l2, S, D, causal):
+    q, k, v = _qkv(1, 2, S, D, seed=S * 1000 + D, device=device)
+    out = tri.attention(q, k, v, causal=causal)
+    assert out.shape == q.shape and out.dtype == q.dtype
+    assert rel_l2(out, reference_attention(q, k, v, causal)) < TOL[torch.float32]
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+def test_gpu_tile_shapes(tri, device, reference_attention, rel_l2, causal):
+    # Every distinct tile shape the GPU autotuner may pick runs through the same code
+    # here, so a tiling bug cannot hide behind the interpreter's small configuration.
+    # S = 200 is not a multiple of any tile and spans several query and key tiles.
+    q, k, v = _qkv(1, 1, 200, 32, seed=7, device=device)
+    ref = reference_attention(q, k, v, causal)
+    shapes = {(c.kwargs["BLOCK_M"], c.kwargs["BLOCK_N"]) for c in tri._autotune_configs()}
+    assert len(shapes) >= 4
+    for bm, bn in sorted(shapes):
+        config = {"BLOCK_M": bm, "BLOCK_N": bn, "num_warps": 4, "num_stages": 1}
+        out = tri._launch(q, k, v, causal, config)
+        assert rel_l2(out, ref) < TOL[torch.float32], (bm, bn)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+def test_half_precision(tri, device, reference_attention, rel_l2, dtype, causal):
+    q, k, v = _qkv(2, 2, 65, 64, dtype=dtype, seed=3, device=device)
+    out = tri.attention(q, k, v, causal=causal)
+    assert out.dtype == dtype
+    assert rel_l2(out, reference_attention(q, k, v, causal)) < TOL[dtype]
+
+
+def test_non_contiguous_inputs(tri, device, reference_attention, rel_l2):
+    B, H, S, D = 2, 3, 33, 32
+    g = torch.Generator().manual_seed(11)
+    # q: a [B, S, H, D] buffer viewed as [B, H, S, D] (the usual projection layout).
+    q = torch.randn(B, S, H, D, generator=g).to(device).transpose(1, 2)
+    # k: every other element of the head dimension of a wider tensor.
+    k = torch.randn(B, H, S, 2 * D, generator=g).to(device)[..., ::2]
+    # v: one batch broadcast with stride 0.
+    v = torch.randn(1, H, S, D, generator=g).to(device).expand(B, H, S, D)
+    assert not (q.is_contiguous() or k.is_contiguous() or v.is_contiguous())
+    for causal in (False, True):
+        out = tri.attention(q, k, v, causal=causal)
+        assert out.shape == q.shape
+        assert rel_l2(out, reference_attention(q, k, v, causal)) < TOL[torch.float32]
+
+
+def test_large_scores_are_stable(tri, device, reference_attention, rel_l2):
+    # Scores in the thousands overflow a naive exp; the running max must absorb them.
+    q, k, v = _qkv(1, 2, 50, 64, seed=5, device=device)
+    q = q * 40.0
+    for causal in (False, True):
+        out = tri.attention(q, k, v, causal=causal)
+        assert rel_l2(out, reference_attention(q, k, v, causal)) < TOL[torch.float32]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy, under the interpreter
+@pytest.mark.parametrize("which", ["q", "k", "v"])
+def test_nan_input_propagates(tri, device, which):
+    # A NaN in an attended position must reach the output, never be masked into a
+    # plausible finite answer.
+    q, k, v = _qkv(1, 2, 40, 32, seed=9, device=device)
+    dict(q=q, k=k, v=v)[which][0, 1, 20, 3] = float("nan")
+    out = tri.attention(q, k, v, causal=False)
+    if which == "q":
+        assert torch.isnan(out[0, 1, 20]).all()
+    else:
+        assert torch.isnan(out[0, 1]).any(dim=-1).all()  # every query attends to key 20
+    assert torch.isfinite(out[0, 0]).all()  # other heads are untouched
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_nan_in_causally_hidden_key_does_not_leak(tri, device):
+    q, k, v = _qkv(1, 1, 40, 32, seed=10, device=device)
+    k[0, 0, 30] = float("nan")
+    out = tri.attention(q, k, v, causal=True)
+    assert torch.isfinite(out[0, 0, :30]).all()  # rows 0..29 never see key 30
+    assert torch.isnan(out[0, 0, 30:]).all()
+
+
+def test_metric_rejects_nan(rel_l2, reference_attention):
+    q, k, v = _qkv(1, 1, 8, 16)
+    ref = reference_attention(q, k, v)
+    bad = ref.clone()
+    bad[0, 0, 0, 0] = float("nan")
+    assert rel_l2(bad, ref) == math.inf
+    assert not rel_l2(bad, ref) < 1.0
+
+
+def test_empty_sequence(tri, device):
+    q, k, v = _qkv(1, 2, 0, 32, device=device)
+    assert tri.attention(q, k, v).shape == (1, 2, 0, 32)
+
+
+@pytest.mark.parametrize(
+    "shapes, match",
+    [
+        (((1, 2, 8, 32), (1, 2, 9, 32), (1, 2, 9, 32)), "same shape"),
+        (((2, 8, 32), (2, 8, 32), (2, 8, 32)), r"\[B, H, S, D\]"),
+        (((1, 1, 8, 48), (1, 1, 8, 48), (1, 1, 8, 48)), "head dim 48"),
+    ],
+)
+def test_rejects_bad_inputs(tri, device, shapes, match):
+    q, k, v = (torch.randn(s, device=device) for s in shapes)
+    with pytest.raises(ValueError, match=match):
+        tri.attention(q, k, v)
+
+
+def test_rejects_mixed_dtypes(tri, device):
+    q, k, v = _qkv(1, 1, 8, 32, device=device)
+    with pytest.raises(ValueError, match="dtype"):
+        tri.attention(q, k.half(), v)
