@@ -15,10 +15,11 @@ from graders import scoring, verdicts
 from graders.catalog import challenge_roots, load_challenge
 from graders.registry import get_grader
 from graders.result import GradeResult, ResultError, parse_result
-from graders.spec import ChallengeSpec
+from graders.spec import ChallengeSpec, load_spec
 from graders.static_checks import check_sources
 
 HARNESS_SRC = Path(__file__).resolve().parent / "harness"
+KERNELS_SRC = Path(__file__).resolve().parent.parent / "kernels"
 SANDBOX_MARGIN_S = 30.0  # imports and reference computation around the candidate's own limit
 CAPS = sandbox.SandboxLimits(wall_s=900, memory_mb=65536, pids=1024, cpus=16, output_bytes=4 << 20, tmpfs_mb=4096)
 MAX_FILE_BYTES = 1 << 20
@@ -39,6 +40,11 @@ class GradeJob:
     backend: str = "process"
     roots: list[Path] = field(default_factory=list)
     gpu: int | None = None
+    # Reference solutions may import `kernels/`; candidates may not (it holds solutions).
+    with_kernels: bool = False
+    # A snapshot of the package to grade against (e.g. the version a submission was made
+    # on); when unset, the package is looked up by slug in the catalog roots.
+    package_dir: Path | None = None
 
 
 def grade(job: GradeJob) -> GradeResult:
@@ -79,7 +85,10 @@ def _load(job: GradeJob) -> ChallengeSpec:
     from graders.spec import SpecError
 
     try:
-        spec = load_challenge(job.slug, roots=challenge_roots(job.roots))
+        if job.package_dir is not None:
+            spec = load_spec(job.package_dir)
+        else:
+            spec = load_challenge(job.slug, roots=challenge_roots(job.roots))
     except (UnknownChallenge, SpecError) as exc:
         raise JobError(str(exc)) from None
     if job.device not in ("cpu", "cuda"):
@@ -165,6 +174,8 @@ def _write_bundles(workspace: Path, job: GradeJob, spec: ChallengeSpec, device_s
     lib = bundle / "lib" / "graders"
     shutil.copytree(HARNESS_SRC, lib / "harness", ignore=shutil.ignore_patterns("__pycache__"))
     (lib / "__init__.py").write_text("")
+    if job.with_kernels and KERNELS_SRC.is_dir():
+        shutil.copytree(KERNELS_SRC, bundle / "lib" / "kernels", ignore=shutil.ignore_patterns("__pycache__"))
     private = bundle / "private"
     shutil.copytree(spec.root, private / "package", ignore=shutil.ignore_patterns("__pycache__", "starter", "known_bad"))
     (private / "job.json").write_text(json.dumps(_job_document(job, spec, device_spec)))

@@ -1,0 +1,67 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from graders import verdicts
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        GRADED = "graded"
+        FAILED = "failed"  # the platform could not grade it (retries ran out); never the candidate's fault
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    challenge_version = models.ForeignKey("catalog.ChallengeVersion", on_delete=models.PROTECT, related_name="submissions")
+    files = models.JSONField(help_text="file name -> text")
+    device = models.CharField(max_length=10, default="cpu")
+    device_class = models.CharField(max_length=20, default="cpu")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.challenge_version} by {self.user} ({self.status})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.GRADED, self.Status.FAILED)
+
+    @property
+    def queue(self) -> str:
+        return f"grade.{self.device_class}"
+
+
+class Result(models.Model):
+    VERDICT_CHOICES = [(v, v.replace("_", " ")) for v in verdicts.ALL]
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="result")
+    verdict = models.CharField(max_length=30, choices=VERDICT_CHOICES, db_index=True)
+    score = models.FloatField(default=0.0)
+    message = models.TextField(blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    checks = models.JSONField(default=list, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    log = models.TextField(blank=True, help_text="candidate stdout/stderr, at most 64 KiB")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.verdict} {self.score:g}"
+
+    @property
+    def speedup(self):
+        return self.metrics.get("speedup")
+
+    @property
+    def latency(self):
+        latency = self.metrics.get("latency_ms")
+        return latency if isinstance(latency, dict) else None

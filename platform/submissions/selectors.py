@@ -1,0 +1,36 @@
+"""Reads for submissions and leaderboards."""
+from __future__ import annotations
+
+from django.db.models import Max, QuerySet
+
+from catalog.models import Challenge
+from submissions.models import Submission
+
+
+def submission_list(*, user) -> QuerySet[Submission]:
+    return Submission.objects.filter(user=user).select_related("challenge_version__challenge", "result")
+
+
+def submission_get(*, user, submission_id) -> Submission:
+    """Only the owner (or staff) sees a submission; raises Submission.DoesNotExist otherwise."""
+    qs = Submission.objects.select_related("challenge_version__challenge", "result", "user")
+    if not user.is_staff:
+        qs = qs.filter(user=user)
+    return qs.get(pk=submission_id)
+
+
+def user_has_solved(*, user, challenge: Challenge) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Submission.objects.filter(user=user, challenge_version__challenge=challenge, result__verdict="accepted").exists()
+
+
+def leaderboard_for(*, challenge: Challenge, device_class: str = "cpu", limit: int = 50) -> list[dict]:
+    """Best accepted score per user on one device class, highest first."""
+    rows = (
+        Submission.objects.filter(challenge_version__challenge=challenge, device_class=device_class, result__verdict="accepted")
+        .values("user__username")
+        .annotate(best=Max("result__score"))
+        .order_by("-best", "user__username")[:limit]
+    )
+    return [{"username": r["user__username"], "score": r["best"]} for r in rows]

@@ -1,0 +1,140 @@
+"""Writes for submissions: create (queue), grade, record the result."""
+from __future__ import annotations
+
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Challenge
+from graders import verdicts
+from graders.pipeline import GradeJob, JobError, grade
+from graders.result import GradeResult, LOG_CAP_BYTES
+from submissions.models import Result, Submission
+
+MAX_FILES = 16
+
+
+def validate_files(*, files: dict[str, str]) -> dict[str, str]:
+    if not files:
+        raise ValidationError("Submit at least one file.")
+    if len(files) > MAX_FILES:
+        raise ValidationError(f"Submit at most {MAX_FILES} files.")
+    total = 0
+    for name, text in files.items():
+        if not name or "/" in name or "\\" in name or name.startswith(".") or len(name) > 100:
+            raise ValidationError(f"File name {name!r} is not allowed.")
+        if not isinstance(text, str):
+            raise ValidationError(f"{name} must be text.")
+        if "\x00" in text:
+            raise ValidationError(f"{name} contains NUL bytes; submit source text.")
+        total += len(text.encode("utf-8"))
+    if total > settings.HOTPATH_MAX_SUBMISSION_BYTES:
+        raise ValidationError(f"Submissions are limited to {settings.HOTPATH_MAX_SUBMISSION_BYTES // 1024} KiB in all.")
+    return files
+
+
+@transaction.atomic
+def submission_create(*, user, challenge: Challenge, files: dict[str, str], device: str | None = None, device_class: str | None = None) -> Submission:
+    """Store the files against the challenge's current version and queue the grading."""
+    if not challenge.is_active or challenge.current_version is None:
+        raise ValidationError("This challenge is not open for submissions.")
+    version = challenge.current_version
+    device = device or settings.HOTPATH_DEVICE
+    if challenge.kind not in ("written", "quiz") and device not in version.device_kinds:
+        raise ValidationError(f"This challenge does not run on {device}.")
+    submission = Submission.objects.create(
+        user=user,
+        challenge_version=version,
+        files=validate_files(files=files),
+        device=device,
+        device_class=device_class or (settings.HOTPATH_DEVICE_CLASS if device != "cpu" else "cpu"),
+    )
+    transaction.on_commit(lambda: _enqueue(submission))
+    return submission
+
+
+def _enqueue(submission: Submission) -> None:
+    from submissions.tasks import grade_submission
+
+    grade_submission.apply_async(args=[str(submission.pk)], queue=submission.queue)
+
+
+def submission_grade(*, submission_id: str) -> Submission:
+    """Grade one submission against the version it was made on, and record the result."""
+    submission = _claim(submission_id)
+    if submission is None:
+        return Submission.objects.get(pk=submission_id)
+    version = submission.challenge_version
+    with tempfile.TemporaryDirectory(prefix="hotpath-version-") as tmp:
+        package_dir = _extract_package(bytes(version.package_archive), Path(tmp))
+        job = GradeJob(
+            slug=version.challenge.slug,
+            files=submission.files,
+            device=submission.device,
+            device_class=submission.device_class if submission.device != "cpu" else None,
+            backend=settings.HOTPATH_SANDBOX_BACKEND,
+            package_dir=package_dir,
+        )
+        try:
+            result = grade(job)
+        except JobError as exc:
+            result = GradeResult(verdict=verdicts.INTERNAL_ERROR, message=f"cannot grade: {exc}")
+    return submission_record_result(submission=submission, result=result)
+
+
+@transaction.atomic
+def _claim(submission_id: str) -> Submission | None:
+    """Mark queued -> running; None when another worker already finished it."""
+    submission = Submission.objects.select_for_update().get(pk=submission_id)
+    if submission.is_done:
+        return None
+    submission.status = Submission.Status.RUNNING
+    submission.started_at = timezone.now()
+    submission.attempts += 1
+    submission.save(update_fields=["status", "started_at", "attempts"])
+    return submission
+
+
+@transaction.atomic
+def submission_record_result(*, submission: Submission, result: GradeResult) -> Submission:
+    data = result.as_dict()
+    Result.objects.update_or_create(
+        submission=submission,
+        defaults={
+            "verdict": data["verdict"],
+            "score": data["score"],
+            "message": data["message"][:2000],
+            "flags": data["flags"],
+            "checks": data["checks"],
+            "metrics": data["metrics"],
+            "log": data["log"][:LOG_CAP_BYTES],
+        },
+    )
+    failed = data["verdict"] == verdicts.INTERNAL_ERROR
+    submission.status = Submission.Status.FAILED if failed else Submission.Status.GRADED
+    submission.error = data["message"] if failed else ""
+    submission.finished_at = timezone.now()
+    submission.save(update_fields=["status", "error", "finished_at"])
+    return submission
+
+
+@transaction.atomic
+def submission_mark_failed(*, submission_id: str, reason: str) -> None:
+    """The platform gave up (task retries ran out): shown as a platform error, never counted."""
+    submission = Submission.objects.select_for_update().get(pk=submission_id)
+    if submission.is_done:
+        return
+    submission_record_result(submission=submission, result=GradeResult(verdict=verdicts.INTERNAL_ERROR, message=f"platform error: {reason}"))
+
+
+def _extract_package(archive: bytes, into: Path) -> Path:
+    with tarfile.open(fileobj=BytesIO(archive), mode="r:gz") as tar:
+        tar.extractall(into, filter="data")
+    (package,) = [p for p in into.iterdir() if p.is_dir()]
+    return package

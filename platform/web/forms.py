@@ -1,0 +1,28 @@
+from django import forms
+from django.conf import settings
+
+
+class SubmitForm(forms.Form):
+    code = forms.CharField(widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "code"}), required=False, label="Paste your code")
+    upload = forms.FileField(required=False, label="…or upload a file")
+
+    def __init__(self, *args, entry_file: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entry_file = entry_file
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        if upload:
+            if upload.size > settings.HOTPATH_MAX_SUBMISSION_BYTES:
+                raise forms.ValidationError(f"The file is larger than {settings.HOTPATH_MAX_SUBMISSION_BYTES // 1024} KiB.")
+            try:
+                data["code"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("The uploaded file is not UTF-8 text.") from None
+        if not (data.get("code") or "").strip():
+            raise forms.ValidationError("Paste your code or upload a file.")
+        return data
+
+    def files(self) -> dict[str, str]:
+        return {self.entry_file: self.cleaned_data["code"]}

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from web import views
+
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("challenges/<slug:slug>/", views.challenge_detail, name="challenge"),
+    path("challenges/<slug:slug>/hints/", views.challenge_hints, name="challenge_hints"),
+    path("challenges/<slug:slug>/editorial/", views.challenge_editorial, name="challenge_editorial"),
+    path("submissions/", views.my_submissions, name="submissions"),
+    path("submissions/<uuid:submission_id>/", views.submission_detail, name="submission"),
+    path("accounts/signup/", views.signup, name="signup"),
+]
