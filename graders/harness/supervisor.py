@@ -66,6 +66,14 @@ class Session:
             raise Outcome("time_limit_exceeded", f"grading took longer than the {self.limits.get('wall_s', 60)} s limit")
         return min(float(self.limits.get("call_s", 30)), remaining)
 
+    def load_timeout(self) -> float:
+        """Starting a worker (interpreter, torch import) and importing the candidate's module
+        may take up to the whole remaining time: compiling an extension is legitimate."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise Outcome("time_limit_exceeded", f"grading took longer than the {self.limits.get('wall_s', 60)} s limit")
+        return remaining
+
     def latency_budget_s(self) -> float:
         default = 10.0 if self.device.type == "cuda" else 3.0
         return float(self.device_spec["params"].get("latency_budget_s", default))
@@ -126,16 +134,17 @@ class Session:
         cap = int(self.limits.get("output_kb", 1024)) * 1024
         lib = self.bundle / "lib"
         self.candidate = WorkerProcess(role="candidate", code_dir=self.worker_bundle, lib_dir=lib, scratch=self.scratch / "candidate", env=env, output_cap=cap)
-        if "latency" in self.job["graders"]:
+        wants_baseline = "latency" in self.job["graders"] or ("throughput" in self.job["graders"] and self.job["harness"].get("baseline"))
+        if wants_baseline:
             baseline_dir = self.bundle / "private" / "package"
             self.baseline = WorkerProcess(role="baseline", code_dir=baseline_dir, lib_dir=lib, scratch=self.scratch / "baseline", env=env, output_cap=cap)
             file_part, _, attr = self.job["harness"]["baseline"].partition(":")
-            self.answer(self.baseline, {"op": "load", "file": file_part, "callable": attr, "device": self.job["device"]}, timeout=self.call_timeout())
+            self.answer(self.baseline, {"op": "load", "file": file_part, "callable": attr, "device": self.job["device"]}, timeout=self.load_timeout())
 
     def _load_candidate(self) -> None:
         entry = self.job["entry"]
         header = {"op": "load", "file": entry["file"], "callable": entry["callable"], "device": self.job["device"], "forbidden_calls": self.job.get("forbidden_calls", [])}
-        reply, _ = self.candidate.request(header, timeout=self.call_timeout())
+        reply, _ = self.candidate.request(header, timeout=self.load_timeout())
         if not reply.get("ok") and reply.get("error_type") in ("SyntaxError", "IndentationError", "TabError"):
             raise Outcome("compile_error", f"{reply.get('error_type')} at line {reply.get('line')}: {reply.get('error')}")
         self.check_answer(reply)

@@ -89,7 +89,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 # --- Celery: the grading queue ----------------------------------------------------------
-_BROKER_DIR = VAR_DIR / "broker"
+_BROKER_DIR = Path(env("HOTPATH_BROKER_DIR", default=str(VAR_DIR / "broker")))
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -24,5 +24,5 @@ class SubmitForm(forms.Form):
             raise forms.ValidationError("Paste your code or upload a file.")
         return data
 
-    def files(self) -> dict[str, str]:
+    def submission_files(self) -> dict[str, str]:
         return {self.entry_file: self.cleaned_data["code"]}

@@ -36,7 +36,7 @@ def challenge_detail(request, slug: str):
             return redirect(f"/accounts/login/?next={request.path}")
         if form.is_valid():
             try:
-                submission = submission_create(user=request.user, challenge=challenge, files=form.files())
+                submission = submission_create(user=request.user, challenge=challenge, files=form.submission_files())
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
