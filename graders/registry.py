@@ -61,6 +61,9 @@ _BUILTINS = (
     GraderKind("profile", "sandbox", "torch.profiler summary of the candidate's calls"),
     GraderKind("throughput", "sandbox", "a load generator against a server entry point"),
     GraderKind("rubric", "answer", "a written answer scored against the package's rubric"),
+    GraderKind("peak_memory", "sandbox", "peak resident memory of one call, read from /proc outside the candidate's process"),
+    GraderKind("benchmark", "sandbox", "a candidate's benchmark figures compared with trusted measurements of hidden variants"),
+    GraderKind("trace_answers", "answer", "structured answers about a profiler trace, checked against the trace itself"),
 )
 
 

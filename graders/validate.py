@@ -67,7 +67,7 @@ def validate_package(spec: ChallengeSpec, *, device: str, backend: str, perf: bo
 def _grade_row(spec, *, device, backend, subject, path, expected, perf, roots) -> Row:
     try:
         files = files_from_path(path, entry_file=spec.entry_file)
-        result = grade(GradeJob(slug=spec.slug, files=files, device=device, backend=backend, roots=roots))
+        result = grade(GradeJob(slug=spec.slug, files=files, device=device, backend=backend, roots=roots, with_kernels=subject == "reference"))
     except JobError as exc:
         return Row(spec.slug, device, subject, expected, f"error: {exc}", False)
     row = Row(spec.slug, device, subject, expected, result.verdict, result.verdict == expected)

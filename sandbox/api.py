@@ -7,6 +7,7 @@ flood of output -- the caller gets a :class:`SandboxResult` with the same keys.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,21 @@ class SandboxLimits:
             tmpfs_mb=min(self.tmpfs_mb, caps.tmpfs_mb),
             nofile=min(self.nofile, caps.nofile),
         )
+
+
+# Server-wide caps: whatever a challenge spec asks for, a job never gets more than this.
+# Each can be lowered (or raised) per host with HOTPATH_SANDBOX_MAX_<FIELD>, e.g.
+# HOTPATH_SANDBOX_MAX_MEMORY_MB=16384.
+DEFAULT_CAPS = SandboxLimits(wall_s=1800.0, memory_mb=65536, pids=1024, cpus=16.0, output_bytes=16 << 20, tmpfs_mb=8192, nofile=4096)
+
+
+def server_caps() -> SandboxLimits:
+    values = {}
+    for f in dataclasses.fields(SandboxLimits):
+        raw = os.environ.get(f"HOTPATH_SANDBOX_MAX_{f.name.upper()}")
+        default = getattr(DEFAULT_CAPS, f.name)
+        values[f.name] = type(default)(raw) if raw else default
+    return SandboxLimits(**values)
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,8 @@ class SandboxResult:
     oom_killed: bool = False
     output_limited: bool = False
     error: str | None = None  # the backend itself failed (-> internal_error)
+    backend: str = ""
+    phases: dict[str, float] = field(default_factory=dict)  # backend timings (s): start, run, teardown
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -41,10 +41,20 @@ class JobCgroup:
         controllers = (parent / "cgroup.controllers").read_text().split()
         if "memory" not in controllers:
             return False
+        enabled = (parent / "cgroup.subtree_control").read_text().split()
+        for controller in ("memory", "pids", "cpu"):
+            if controller not in enabled and controller in controllers:
+                try:  # fails where our own cgroup holds processes (the "no internal processes" rule)
+                    (parent / "cgroup.subtree_control").write_text(f"+{controller}")
+                except OSError:
+                    pass
         path = parent / self.name
         path.mkdir()
         self.dirs["unified"] = path
         self.version = 2
+        if not (path / "memory.max").exists():
+            self.remove()
+            return False
         (path / "memory.max").write_text(str(self.memory_bytes))
         if (path / "memory.swap.max").exists():
             (path / "memory.swap.max").write_text("0")
@@ -64,21 +74,36 @@ class JobCgroup:
                 memsw.write_text(str(self.memory_bytes))
             except OSError:
                 pass
-        pids_root = CGROUP_ROOT / "pids"
-        if pids_root.is_dir():
-            try:
-                pids = _own_v1_cgroup("pids") / self.name
-                pids.mkdir()
-                self.dirs["pids"] = pids
-                (pids / "pids.max").write_text(str(self.pids))
-            except OSError:
-                pass
+        for controller in ("cpuacct", "pids"):
+            if (CGROUP_ROOT / controller).is_dir():
+                try:
+                    path = _own_v1_cgroup(controller) / self.name
+                    path.mkdir()
+                    self.dirs[controller] = path
+                except OSError:
+                    pass
+        if "pids" in self.dirs:
+            (self.dirs["pids"] / "pids.max").write_text(str(self.pids))
         return True
 
     # -- use ------------------------------------------------------------------------
     def add(self, pid: int) -> None:
         for path in self.dirs.values():
             (path / "cgroup.procs").write_text(str(pid))
+
+    def enter_self(self) -> None:
+        """For preexec_fn: the child joins before it can fork, so nothing escapes the limits."""
+        self.add(os.getpid())
+
+    def cpu_seconds(self) -> float | None:
+        try:
+            if self.version == 2:
+                return _read_keyed(self.dirs["unified"] / "cpu.stat")["usage_usec"] / 1e6
+            if "cpuacct" in self.dirs:
+                return int((self.dirs["cpuacct"] / "cpuacct.usage").read_text()) / 1e9
+        except (OSError, KeyError, ValueError):
+            return None
+        return None
 
     def pids_inside(self) -> list[int]:
         found: set[int] = set()

@@ -24,3 +24,14 @@ def compare(*, out: torch.Tensor, expected: torch.Tensor, metric: str, tolerance
     if err > tolerance:
         return False, f"{label} {err:.3g} > {tolerance:g}"
     return True, f"{label} {err:.3g} <= {tolerance:g}"
+
+
+def unchanged(*, before: torch.Tensor, after: torch.Tensor) -> bool:
+    """Bit-for-bit the same shape, dtype and values (NaN equal to NaN)."""
+    a = before.detach().to("cpu")
+    b = after.detach().to("cpu")
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.is_floating_point():
+        return bool(torch.equal(a, b) or ((a == b) | (a.isnan() & b.isnan())).all())
+    return bool(torch.equal(a, b))

@@ -21,6 +21,8 @@ from pathlib import Path
 import torch
 
 from graders.harness.channel import Channel, ChannelClosed
+from graders.harness.profiling import profile_calls
+from graders.harness.serving import serve_requests
 
 # Bound before any candidate code exists in this process.
 _perf_counter_ns = time.perf_counter_ns
@@ -63,6 +65,8 @@ class Worker:
         self.staged: list[dict] = []
         self.outputs: list[torch.Tensor | None] = []
         self._flush_buffer: torch.Tensor | None = None
+        self._graph: _CapturedCall | None = None
+        self.mode = "eager"
 
     # -- loop ---------------------------------------------------------------------
     def serve(self) -> None:
@@ -101,14 +105,59 @@ class Worker:
         except BaseException as exc:  # noqa: BLE001
             self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
             return
-        self._send_outputs([out])
+        # The inputs as the call left them go back too: the supervisor compares them with its
+        # own copy (a mutation never helps the candidate -- expected values come from that
+        # copy -- but it is reported, and a kernel that writes its inputs is wrong).
+        after = [v for v in kwargs.values() if isinstance(v, torch.Tensor)] if header.get("return_inputs") else []
+        self._send_outputs([out], extra=after)
 
     def op_stage(self, header: dict, tensors: list) -> None:
-        """Receive the fresh inputs of one timed batch and place them on the device."""
+        """Receive the fresh inputs of one timed batch and place them on the device.
+
+        With ``mode = "graph"`` (CUDA only) the entry point is captured once into a CUDA graph
+        on static input buffers; each timed call then copies its fresh inputs into those
+        buffers outside the timed region and replays the graph. Capture failing is not an
+        error: the reply says ``mode = "eager"`` and the supervisor times both sides eagerly.
+        """
         self.staged = [self._kwargs(spec, tensors) for spec in header["sets"]]
         self.outputs = []
+        self.mode = "eager"
+        reply: dict = {"ok": True}
+        if header.get("mode") == "graph" and self.device.type == "cuda" and self.staged:
+            try:
+                if self._graph is None or not self._graph.fits(self.staged[0]):
+                    self._graph = None
+                    self._graph = _CapturedCall(self.fn, self.staged[0])
+                self.mode = "graph"
+            except BaseException as exc:  # noqa: BLE001 - uncapturable code is allowed, just timed eagerly
+                self._graph = None
+                reply["capture_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+                _reset_after_failed_capture()
         self._sync()
-        self.channel.send({"ok": True})
+        self.channel.send({**reply, "mode": self.mode, "tripwire": self.tripwire.hits})
+
+    def op_serve(self, header: dict, _tensors: list) -> None:
+        """Build a server with the entry factory and serve the supervisor's load until it says end."""
+        try:
+            server = self.fn(**header.get("kwargs", {}))
+            if not callable(getattr(server, "submit", None)):
+                raise TypeError("the object make_server returned has no submit(request) method")
+        except BaseException as exc:  # noqa: BLE001
+            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+            return
+        self.channel.send({"ok": True, "tripwire": self.tripwire.hits})
+        serve_requests(self.channel, server, to_kwargs=self._kwargs, drain_s=float(header.get("drain_s", 10.0)), tripwire=self.tripwire)
+
+    def op_profile(self, header: dict, _tensors: list) -> None:
+        """Run the staged calls under torch.profiler; send a summary and the trace back."""
+        try:
+            summary, trace = profile_calls(self.fn, self.staged, self.device, sync=self._sync, trace_cap=int(header.get("trace_cap", 8 << 20)))
+        except BaseException as exc:  # noqa: BLE001
+            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+            return
+        self.staged = []
+        blob = torch.frombuffer(bytearray(trace), dtype=torch.uint8) if trace else torch.empty(0, dtype=torch.uint8)
+        self.channel.send({"ok": True, "summary": summary, "tripwire": self.tripwire.hits}, [blob])
 
     def op_run(self, header: dict, _tensors: list) -> None:
         """Time each staged call; the supervisor's wall clock runs around this op."""
@@ -116,17 +165,28 @@ class Worker:
         noop = header.get("noop", False)
         times_ns: list[int] = []
         try:
+            graph = self._graph if self.mode == "graph" else None
             for kwargs in self.staged:
+                if graph is not None:
+                    graph.load(kwargs)  # fresh inputs into the static buffers, outside the timed region
                 if flush:
                     self._flush_l2()
                 self._poison(header.get("poison_bytes", 0))
-                out, elapsed = self._timed_call(kwargs, noop=noop)
+                if noop:
+                    # The same loop minus the candidate: what the harness itself costs per call.
+                    out, elapsed = self._timed_call(kwargs, noop=True)
+                    if graph is not None:
+                        graph.out.clone()
+                elif graph is not None:
+                    out, elapsed = graph.timed_replay()
+                else:
+                    out, elapsed = self._timed_call(kwargs, noop=False)
                 self.outputs.append(out)
                 times_ns.append(elapsed)
         except BaseException as exc:  # noqa: BLE001
             self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
             return
-        self.channel.send({"ok": True, "times_ns": times_ns})
+        self.channel.send({"ok": True, "times_ns": times_ns, "mode": self.mode, "tripwire": self.tripwire.hits})
 
     def op_fetch(self, _header: dict, _tensors: list) -> None:
         self._send_outputs(self.outputs)
@@ -149,7 +209,7 @@ class Worker:
         out = fn(**kwargs)
         return out, _perf_counter_ns() - t0
 
-    def _send_outputs(self, outs: list) -> None:
+    def _send_outputs(self, outs: list, extra: list | None = None) -> None:
         tensors, kinds = [], []
         for out in outs:
             if isinstance(out, torch.Tensor):
@@ -157,7 +217,8 @@ class Worker:
                 tensors.append(out)
             else:
                 kinds.append({"type": type(out).__name__})
-        self.channel.send({"ok": True, "outputs": kinds, "tripwire": self.tripwire.hits}, tensors)
+        extra = list(extra or [])
+        self.channel.send({"ok": True, "outputs": kinds, "inputs_after": len(extra), "tripwire": self.tripwire.hits}, tensors + extra)
 
     def _kwargs(self, spec: dict, tensors: list) -> dict:
         kwargs = {}
@@ -184,6 +245,63 @@ class Worker:
             self._flush_buffer = torch.empty(L2_FLUSH_BYTES, dtype=torch.uint8, device=self.device)
         self._flush_buffer.zero_()
         _cuda_sync()
+
+
+class _CapturedCall:
+    """The entry point captured into a CUDA graph over static input buffers.
+
+    Warm-up runs on a side stream first (as torch.cuda.graphs recommends), so lazy
+    initialisation (cuBLAS handles, Triton compilation, autotuning) happens outside capture.
+    """
+
+    WARMUP = 3
+
+    def __init__(self, fn, kwargs: dict) -> None:
+        self.static = {k: (v.clone() if isinstance(v, torch.Tensor) else v) for k, v in kwargs.items()}
+        self.signature = _signature(kwargs)
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for _ in range(self.WARMUP):
+                fn(**self.static)
+        torch.cuda.current_stream().wait_stream(side)
+        _cuda_sync()
+        self.graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(self.graph):
+            self.out = fn(**self.static)
+        _cuda_sync()
+        if not isinstance(self.out, torch.Tensor):
+            raise TypeError("the captured call did not return a Tensor")
+
+    def fits(self, kwargs: dict) -> bool:
+        return _signature(kwargs) == self.signature
+
+    def load(self, kwargs: dict) -> None:
+        for name, value in kwargs.items():
+            if isinstance(value, torch.Tensor):
+                self.static[name].copy_(value)
+
+    def timed_replay(self):
+        """Every captured stream joins the capture stream, so an event after replay closes it all."""
+        start, end = _CudaEvent(enable_timing=True), _CudaEvent(enable_timing=True)
+        _cuda_sync()
+        start.record()
+        self.graph.replay()
+        end.record()
+        _cuda_sync()
+        return self.out.clone(), int(start.elapsed_time(end) * 1e6)
+
+
+def _signature(kwargs: dict) -> tuple:
+    return tuple(sorted((k, (tuple(v.shape), v.dtype, v.device.type) if isinstance(v, torch.Tensor) else repr(v)) for k, v in kwargs.items()))
+
+
+def _reset_after_failed_capture() -> None:
+    """A failed capture can leave the stream in capture mode or an error pending; clear both."""
+    try:
+        _cuda_sync()
+    except BaseException:  # noqa: BLE001
+        pass
 
 
 def _first_tensor(**kwargs):

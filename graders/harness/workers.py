@@ -1,6 +1,16 @@
-"""Starting and talking to a worker process from the supervisor's side."""
+"""Starting and talking to a worker process from the supervisor's side.
+
+Isolation between the two sides (the sandbox provides the rest, docs/sandbox.md): when the
+supervisor starts with the power to change uids (uid 0 in the sandbox's user namespace or
+container, capabilities bounded to chown, setuid, setgid and kill), the candidate's worker
+runs as `nobody` (65534) with no capabilities and no_new_privs, so it can neither read the
+supervisor's files (bundle/private is 0700) nor its memory, nor signal it. The supervisor
+gives up every capability but kill (it must still be able to kill a worker of another uid)
+no later than the moment the candidate's code is loaded: see `drop_privileges`.
+"""
 from __future__ import annotations
 
+import ctypes
 import os
 import select
 import signal
@@ -76,6 +86,7 @@ class WorkerProcess:
         drop_uid = can_drop_uid(code_dir, lib_dir)
         scratch.mkdir(parents=True, exist_ok=True)
         if drop_uid:
+            os.chmod(scratch, 0o711)  # the supervisor (no CAP_DAC_OVERRIDE) must still enter it
             os.chown(scratch, NOBODY, NOBODY)
         worker_env = {**env, "PYTHONPATH": str(lib_dir), "HOME": str(scratch), "TMPDIR": str(scratch), "PYTHONDONTWRITEBYTECODE": "1"}
         self.proc = subprocess.Popen(
@@ -90,7 +101,7 @@ class WorkerProcess:
             user=NOBODY if drop_uid else None,
             group=NOBODY if drop_uid else None,
             extra_groups=[] if drop_uid else None,
-            preexec_fn=_raise_oom_score,
+            preexec_fn=_jail_worker,
         )
         child_sock.close()
         self.channel = Channel(parent_sock)
@@ -99,6 +110,8 @@ class WorkerProcess:
 
     def request(self, header: dict, tensors=(), *, timeout: float, max_bytes: int = 1 << 20) -> tuple[dict, list]:
         """Send one op and wait for its answer, turning every failure into an Outcome."""
+        if self.role == "candidate" and header.get("op") == "load":
+            drop_privileges()  # every worker exists by now; candidate code is about to run
         try:
             self.channel.send(header, list(tensors))
             return self._answer(timeout=timeout, max_bytes=max_bytes)
@@ -194,3 +207,69 @@ def _raise_oom_score() -> None:
             fh.write("1000")
     except OSError:
         pass
+
+
+# -- privileges -----------------------------------------------------------------------------------
+CAP_KILL = 5
+PR_SET_NO_NEW_PRIVS = 38
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def set_capabilities(caps: set[int]) -> bool:
+    """Permitted and effective sets become `caps` (a subset of what we hold); inheritable empty."""
+    mask = sum(1 << c for c in caps if c < 32)
+    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)(_CapData(mask, mask, 0), _CapData(0, 0, 0))
+    try:
+        return _libc().capset(ctypes.byref(header), data) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def capabilities() -> int:
+    """The effective capability mask of this process (0 where /proc is not there)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("CapEff:"):
+                return int(line.split()[1], 16)
+    except OSError:
+        pass
+    return 0
+
+
+def set_no_new_privs() -> None:
+    try:
+        _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def drop_privileges() -> None:
+    """The supervisor keeps only CAP_KILL (to kill a worker of another uid); idempotent.
+
+    Call it once every worker is started and before any candidate code runs (WorkerProcess
+    does it before the candidate's `load`). Afterwards no new worker can change uid.
+    """
+    set_no_new_privs()
+    if capabilities() & ~(1 << CAP_KILL):
+        set_capabilities({CAP_KILL} if capabilities() & (1 << CAP_KILL) else set())
+
+
+def _jail_worker() -> None:
+    """preexec_fn: runs in the child between fork and exec, after the uid switch (if any)."""
+    _raise_oom_score()
+    set_no_new_privs()  # exec cannot give back what we drop here, even to uid 0
+    if capabilities():
+        set_capabilities(set())

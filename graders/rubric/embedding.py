@@ -68,3 +68,30 @@ def vocabulary() -> frozenset[str]:
     """Whole words of the model's WordPiece vocabulary: a cheap English word list."""
     lines = (model_dir() / "vocab.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(w for w in lines if w.isalpha() and not w.startswith("##"))
+
+
+def encode_with_tokens(texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Unit sentence embeddings and, per text, unit contextual token embeddings ([CLS]/[SEP] dropped)."""
+    model = _model or _load_model()
+    outputs = model.encode(texts, batch_size=64, output_value=None, show_progress_bar=False)
+    sentences, tokens = [], []
+    for output in outputs:
+        sentence = output["sentence_embedding"].float().numpy()
+        sentences.append(sentence / max(float(np.linalg.norm(sentence)), 1e-12))
+        matrix = output["token_embeddings"].float().numpy()
+        matrix = matrix[1:-1] if len(matrix) > 2 else matrix
+        tokens.append(matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12))
+    return np.asarray(sentences, dtype=np.float32), tokens
+
+
+_token_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def encode_with_tokens_fixed(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """encode_with_tokens for a fixed text (a reference or question), once per process."""
+    if text not in _token_cache:
+        if len(_token_cache) > _FIXED_CACHE_LIMIT:
+            _token_cache.clear()
+        sentences, tokens = encode_with_tokens([text])
+        _token_cache[text] = (sentences[0], tokens[0])
+    return _token_cache[text]

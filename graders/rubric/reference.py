@@ -1,8 +1,9 @@
 """Reference-answer mode: one criterion, scored by closeness to a model answer.
 
-Features combine meaning (sentence embeddings of the whole answer and of its sentences
-against the reference) with word overlap on content words, where words that merely
-repeat the question are demoted: copying the question earns nothing. A linear model fitted
+Features combine meaning (sentence embeddings of the answer and the reference, and a
+BERTScore-style soft match of their contextual token embeddings) with overlap of content
+words. Words and tokens that merely repeat the question are demoted: copying the question
+earns nothing. A linear model fitted
 on the Mohler questions that are not held out maps them to a share of the maximum.
 """
 
@@ -16,38 +17,69 @@ from . import classifier, embedding, text
 from .scoring import CriterionScore, RubricScore
 
 REFERENCE_MODEL = "reference_model"
-FEATURE_NAMES = ("answer_similarity", "reference_coverage", "content_recall", "content_precision",
-                 "log_words", "question_similarity")
+FEATURE_NAMES = (
+    "answer_similarity", "content_recall", "content_precision", "log_words", "question_similarity",
+    "demoted_similarity", "log_length_ratio", "content_jaccard", "answer_similarity_sq",
+    "demoted_similarity_sq", "similarity_x_recall", "token_recall", "demoted_token_recall",
+    "demoted_token_precision",
+)
 CRITERION_ID = "reference"
-MAX_SEGMENTS = 12
+MAX_ANSWER_CHARS = 2000
+QUESTION_TOKEN_MATCH = 0.8  # a token this close to a question token only repeats the question
 
 
 def reference_features(*, question: str, reference: str, answer: str) -> np.ndarray:
-    return _analyse(question, reference, answer)[0]
-
-
-def _analyse(question: str, reference: str, answer: str) -> tuple[np.ndarray, str]:
-    """The features, and the answer segment closest to the reference (the evidence)."""
-    answer_segments = text.split_segments(answer)[:MAX_SEGMENTS] or [answer[:2000]]
-    reference_segments = text.split_segments(reference)[:MAX_SEGMENTS] or [reference]
-    fixed = embedding.encode_fixed([question, reference, *reference_segments])
-    question_vector, reference_vector, reference_vectors = fixed[0], fixed[1], fixed[2:]
-    vectors = embedding.encode([answer[:2000], *answer_segments])
-    whole, parts = vectors[0], vectors[1:]
+    answer = answer[:MAX_ANSWER_CHARS]
     question_stems = text.content_stems(question)
+    reference_vector, reference_tokens = embedding.encode_with_tokens_fixed(reference)
+    question_vector, question_tokens = embedding.encode_with_tokens_fixed(question)
+    demoted_reference = embedding.encode_fixed([_demote(reference, question_stems)])[0]
+    vectors, tokens = embedding.encode_with_tokens([answer, _demote(answer, question_stems)])
+    answer_vector, demoted_answer, answer_tokens = vectors[0], vectors[1], tokens[0]
+    similarity = float(answer_vector @ reference_vector)
+    demoted_similarity = float(demoted_answer @ demoted_reference)
+    recall, precision, jaccard = _content_overlap(question_stems, reference, answer)
+    answer_words, reference_words = len(text.words(answer)), len(text.words(reference))
+    return np.asarray([
+        similarity, recall, precision, math.log1p(answer_words), float(answer_vector @ question_vector),
+        demoted_similarity, math.log((answer_words + 1) / (reference_words + 1)), jaccard,
+        similarity ** 2, demoted_similarity ** 2, similarity * recall,
+        *_token_alignment(reference_tokens, answer_tokens, question_tokens),
+    ], dtype=np.float32)
+
+
+def _demote(passage: str, question_stems: set[str]) -> str:
+    """The passage without the words it shares with the question (they prove nothing)."""
+    kept = [w for w in text.words(passage) if text.stem(w) not in question_stems]
+    return " ".join(kept) or passage
+
+
+def _content_overlap(question_stems: set[str], reference: str, answer: str) -> tuple[float, float, float]:
     reference_stems = text.content_stems(reference) - question_stems
     answer_stems = text.content_stems(answer) - question_stems
     shared = len(reference_stems & answer_stems)
-    evidence = answer_segments[int(np.argmax(parts @ reference_vector))]
-    values = np.asarray([
-        float(whole @ reference_vector),
-        float((reference_vectors @ parts.T).max(axis=1).mean()),
-        shared / len(reference_stems) if reference_stems else 0.0,
-        shared / len(answer_stems) if answer_stems else 0.0,
-        math.log1p(len(text.words(answer))),
-        float(whole @ question_vector),
-    ], dtype=np.float32)
-    return values, evidence
+    union = len(reference_stems | answer_stems)
+    return (shared / len(reference_stems) if reference_stems else 0.0,
+            shared / len(answer_stems) if answer_stems else 0.0,
+            shared / union if union else 0.0)
+
+
+def _token_alignment(reference: np.ndarray, answer: np.ndarray, question: np.ndarray) -> tuple[float, float, float]:
+    """BERTScore-style soft matching of contextual tokens, with question tokens demoted."""
+    similarity = reference @ answer.T
+    recall = float(similarity.max(axis=1).mean())
+    new_in_reference = (reference @ question.T).max(axis=1) < QUESTION_TOKEN_MATCH
+    new_in_answer = (answer @ question.T).max(axis=1) < QUESTION_TOKEN_MATCH
+    demoted_recall = float(similarity[new_in_reference].max(axis=1).mean()) if new_in_reference.any() else recall
+    demoted_precision = float(similarity[:, new_in_answer].max(axis=0).mean()) if new_in_answer.any() else 0.0
+    return recall, demoted_recall, demoted_precision
+
+
+def evidence_segment(reference: str, answer: str) -> str:
+    """The answer segment sharing most content words with the reference."""
+    segments = text.split_segments(answer[:MAX_ANSWER_CHARS]) or [answer[:MAX_ANSWER_CHARS]]
+    reference_stems = text.content_stems(reference)
+    return max(segments, key=lambda s: len(text.content_stems(s) & reference_stems))
 
 
 def predicted_share(features: np.ndarray, model: classifier.LinearModel) -> float:
@@ -62,11 +94,11 @@ def score_against_reference(*, question: str, reference: str, max_points: float,
     if not text.words(answer):
         criterion = CriterionScore(CRITERION_ID, 0.0, max_points, 1.0, None, 0.0)
         return RubricScore(0.0, max_points, False, (criterion,), ("empty",))
-    features, closest = _analyse(question, reference, answer)
+    features = reference_features(question=question, reference=reference, answer=answer)
     share = predicted_share(features, model)
     confidence = _confidence(share, model)
     points = round(share * max_points, 2)
-    evidence = closest if share > 0 else None
+    evidence = evidence_segment(reference, answer) if share > 0 else None
     criterion = CriterionScore(CRITERION_ID, points, max_points, confidence, evidence, share)
     review_below = float(model.meta.get("review_below", 0.5))
     return RubricScore(points, max_points, confidence < review_below, (criterion,))

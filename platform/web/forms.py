@@ -12,6 +12,8 @@ class SubmitForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.errors:  # a field already said what is wrong
+            return data
         upload = data.get("upload")
         if upload:
             if upload.size > settings.HOTPATH_MAX_SUBMISSION_BYTES:

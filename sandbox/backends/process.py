@@ -1,13 +1,17 @@
-"""The `process` backend: a child process group on this host, for laptops, CI and bare GPU hosts.
+"""The `process` backend: a jailed process tree on this host, for laptops, CI and bare GPU hosts.
 
-Limits: wall time (the whole process group and cgroup killed at the limit), memory and
-pids through a cgroup where the host allows one, a private temp working dir, an
-allow-listed environment, and a cap on captured output.
+Each job runs under `sandbox/jail.py`: new user, mount, PID, network, IPC and UTS
+namespaces; a root filesystem built from read-only bind mounts (system libraries, the
+Python installation, the job's two bundles) with a size-limited tmpfs as working dir; a
+reduced environment; rlimits (core 0, nofile, fsize); memory (with swap) and pids limits
+through a cgroup where the host lets us create one (v1 or v2); the whole tree killed at the
+wall-time limit. See docs/sandbox.md for what it does and does not protect against.
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -17,12 +21,23 @@ import threading
 import time
 from pathlib import Path
 
-from sandbox.api import SandboxJob, SandboxLimits, SandboxResult
+from sandbox.api import SandboxJob, SandboxResult, server_caps
 from sandbox.cgroups import JobCgroup
+from sandbox.gpus import gpu_slot
 from sandbox.registry import register_backend
 
-ENV_ALLOW_LIST = ("PATH", "LANG", "LC_ALL", "TZ", "CUDA_VISIBLE_DEVICES", "TRITON_INTERPRET", "NVIDIA_VISIBLE_DEVICES")
-POLL_S = 0.05
+JAIL = Path(__file__).resolve().parent.parent / "jail.py"
+ENV_ALLOW_LIST = ("PATH", "LANG", "LC_ALL", "TZ", "TRITON_INTERPRET")
+POLL_S = 0.02
+INSIDE_BUNDLE = "/sandbox/bundle"
+INSIDE_WORKER_BUNDLE = "/sandbox/candidate"
+INSIDE_WORK = "/sandbox/work"
+SUPERVISOR_CAPS = ["chown", "setuid", "setgid", "kill"]  # workers.drop_privileges keeps only kill
+# uid 0 is the supervisor; 65533-65534 are the workers (see graders/harness/workers.py)
+ROOT_ID_MAP = "0 0 1\n65533 65533 2"
+SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/opt/conda")
+ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime", "/etc/hosts")
+JAIL_FAILED = 125
 
 
 @register_backend
@@ -30,39 +45,126 @@ class ProcessBackend:
     name = "process"
 
     def available(self) -> tuple[bool, str]:
-        return True, ""
+        return jail_available()
 
     def run(self, job: SandboxJob) -> SandboxResult:
+        ok, why = jail_available()
+        if not ok:
+            return SandboxResult(None, b"", b"", 0.0, 0.0, None, error=f"process sandbox unavailable: {why}")
         workdir = Path(tempfile.mkdtemp(prefix="hotpath-job-"))
         try:
-            return _run_in(workdir, job)
+            with gpu_slot(job.gpu):
+                return _run_in(workdir, job)
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            _remove_tree(workdir)
+
+
+_PROBE: tuple[bool, str] | None = None
+
+
+def jail_available() -> tuple[bool, str]:
+    """Can this host create the namespaces? Probed once per process (about 30 ms)."""
+    global _PROBE
+    if _PROBE is None:
+        probe = SandboxJob(argv=("/bin/true",), bundle=Path("/"))
+        with tempfile.TemporaryDirectory(prefix="hotpath-probe-") as tmp:
+            config = jail_config(probe, Path(tmp))
+            proc = subprocess.run([sys.executable, "-I", "-S", str(JAIL)], input=json.dumps(config).encode(), capture_output=True, timeout=30)
+        _PROBE = (True, "") if proc.returncode == 0 else (False, proc.stderr.decode(errors="replace").strip() or f"jail exited {proc.returncode}")
+    return _PROBE
+
+
+def jail_config(job: SandboxJob, workdir: Path) -> dict:
+    """What jail.py builds: the read-only view of the host, tmpfs mounts, command and environment."""
+    limits = job.limits
+    root = workdir / "root"
+    root.mkdir(exist_ok=True)
+    binds, symlinks = [], {}
+    for path in SYSTEM_DIRS:
+        if os.path.islink(path):
+            symlinks[path] = os.readlink(path)
+        elif os.path.isdir(path):
+            binds.append({"src": path, "dst": path})
+    binds += [{"src": f, "dst": f} for f in ETC_FILES if os.path.isfile(f)]
+    for prefix in _python_prefixes():
+        binds.append({"src": prefix, "dst": prefix})
+    if job.bundle != Path("/"):
+        binds.append({"src": str(job.bundle), "dst": INSIDE_BUNDLE})
+    if job.worker_bundle is not None:
+        binds.append({"src": str(job.worker_bundle), "dst": INSIDE_WORKER_BUNDLE})
+    devices = []
+    if job.gpu is not None:
+        devices = _gpu_device_nodes(job.gpu)
+        binds.append({"src": "/sys", "dst": "/sys"})
+    tmpfs_bytes = limits.tmpfs_mb * 2**20
+    return {
+        "root": str(root),
+        "binds": binds,
+        "symlinks": symlinks,
+        "devices": devices,
+        "tmpfs": [
+            {"dst": INSIDE_WORK, "size": tmpfs_bytes, "mode": "0755"},
+            {"dst": "/tmp", "size": tmpfs_bytes, "mode": "1777"},
+            {"dst": "/dev/shm", "size": tmpfs_bytes, "mode": "1777"},
+        ],
+        "cwd": INSIDE_WORK,
+        "argv": [_substitute(a) for a in job.argv],
+        "env": _environment(job),
+        "uid_map": ROOT_ID_MAP,
+        "gid_map": ROOT_ID_MAP,
+        "keep_caps": SUPERVISOR_CAPS,
+        "rlimits": {"RLIMIT_CORE": 0, "RLIMIT_NOFILE": limits.nofile, "RLIMIT_FSIZE": tmpfs_bytes},
+    }
+
+
+def _python_prefixes() -> list[str]:
+    """The interpreter and its packages, bound where they are so that `{python}` works inside."""
+    candidates = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
+    candidates.add(os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))))
+    candidates -= {"/", "/usr", "/usr/local"}
+    return sorted(p for p in candidates if not any(p != q and p.startswith(q + "/") for q in candidates))
+
+
+def _gpu_device_nodes(gpu: int) -> list[str]:
+    """Only this GPU's node plus the control nodes: the job sees one device (index 0)."""
+    nodes = [f"/dev/nvidia{gpu}", "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"]
+    return [n for n in nodes if os.path.exists(n)]
+
+
+def _substitute(arg: str) -> str:
+    return arg.replace("{bundle}", INSIDE_BUNDLE).replace("{worker_bundle}", INSIDE_WORKER_BUNDLE).replace("{python}", sys.executable)
+
+
+def _environment(job: SandboxJob) -> dict[str, str]:
+    env = {k: os.environ[k] for k in ENV_ALLOW_LIST if k in os.environ}
+    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    env.update({"HOME": INSIDE_WORK, "TMPDIR": INSIDE_WORK, "PYTHONDONTWRITEBYTECODE": "1"})
+    env.update({k: _substitute(v) for k, v in job.env.items()})
+    return env
 
 
 def _run_in(workdir: Path, job: SandboxJob) -> SandboxResult:
+    job = dataclasses.replace(job, limits=job.limits.clamped(server_caps()))
     limits = job.limits
-    argv = [_substitute(a, job) for a in job.argv]
+    config = jail_config(job, workdir)
     cgroup = JobCgroup(memory_bytes=limits.memory_mb * 2**20, pids=limits.pids)
     has_cgroup = cgroup.create()
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
-            argv,
-            cwd=workdir,
-            env=_environment(job, workdir),
-            stdin=subprocess.DEVNULL,
+            [sys.executable, "-I", "-S", str(JAIL)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
-            preexec_fn=_child_limits(limits),
+            preexec_fn=cgroup.enter_self if has_cgroup else None,
         )
+        proc.stdin.write(json.dumps(config).encode())
+        proc.stdin.close()
     except OSError as exc:
         cgroup.remove()
         return SandboxResult(None, b"", b"", 0.0, 0.0, None, error=f"could not start the job: {exc}")
     try:
-        if has_cgroup:
-            cgroup.add(proc.pid)
         return _supervise(proc, job, cgroup if has_cgroup else None, started)
     finally:
         _kill_group(proc.pid)
@@ -71,8 +173,8 @@ def _run_in(workdir: Path, job: SandboxJob) -> SandboxResult:
 
 def _supervise(proc: subprocess.Popen, job: SandboxJob, cgroup: JobCgroup | None, started: float) -> SandboxResult:
     limits = job.limits
-    out = _CappedReader(proc.stdout, limits.output_bytes)
-    err = _CappedReader(proc.stderr, limits.output_bytes)
+    out = CappedReader(proc.stdout, limits.output_bytes)
+    err = CappedReader(proc.stderr, limits.output_bytes)
     timeout = False
     peak_rss = 0.0
     deadline = started + limits.wall_s
@@ -90,28 +192,37 @@ def _supervise(proc: subprocess.Popen, job: SandboxJob, cgroup: JobCgroup | None
     _kill_group(proc.pid)
     if cgroup is not None:
         cgroup.kill_all()
-    exit_code = proc.wait()
+    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, None, None)
+    exit_code = proc.returncode if status is None else os.waitstatus_to_exitcode(status)
+    proc.returncode = exit_code
     wall = time.monotonic() - started
     out.join()
     err.join()
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     oom = cgroup.oom_killed() if cgroup is not None else peak_rss > limits.memory_mb
     peak = cgroup.peak_memory_mb() if cgroup is not None else peak_rss
+    stderr = err.data()
+    error = None
+    if exit_code == JAIL_FAILED and b"jail:" in stderr:
+        error = "the jail could not be set up: " + stderr.decode(errors="replace").strip()[-500:]
+    cpu = cgroup.cpu_seconds() if cgroup is not None else None
+    if cpu is None and usage is not None:
+        cpu = usage.ru_utime + usage.ru_stime
     return SandboxResult(
         exit_code=exit_code,
         stdout=out.data(),
-        stderr=err.data(),
+        stderr=stderr,
         wall_s=wall,
-        cpu_s=usage.ru_utime + usage.ru_stime,
+        cpu_s=cpu or 0.0,
         peak_memory_mb=peak,
         timeout=timeout,
         oom_killed=oom,
         output_limited=out.overflowed or err.overflowed,
+        error=error,
     )
 
 
-class _CappedReader:
-    """Drains a pipe on a thread, keeping at most `cap` bytes and noting overflow."""
+class CappedReader:
+    """Drains a stream on a thread, keeping at most `cap` bytes and noting overflow."""
 
     def __init__(self, stream, cap: int) -> None:
         self.cap = cap
@@ -122,14 +233,21 @@ class _CappedReader:
         self._thread.start()
 
     def _drain(self, stream) -> None:
-        while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
-            room = self.cap - self.kept
-            if room > 0:
-                self.chunks.append(chunk[:room])
-                self.kept += min(room, len(chunk))
-            if len(chunk) > room:
-                self.overflowed = True
-        stream.close()
+        try:
+            while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
+                self.feed(chunk)
+        except (OSError, ValueError):
+            pass
+        finally:
+            stream.close()
+
+    def feed(self, chunk: bytes) -> None:
+        room = self.cap - self.kept
+        if room > 0:
+            self.chunks.append(chunk[:room])
+            self.kept += min(room, len(chunk))
+        if len(chunk) > room:
+            self.overflowed = True
 
     def join(self) -> None:
         self._thread.join(timeout=5)
@@ -138,35 +256,16 @@ class _CappedReader:
         return b"".join(self.chunks)
 
 
-def _substitute(arg: str, job: SandboxJob) -> str:
-    arg = arg.replace("{bundle}", str(job.bundle))
-    if job.worker_bundle is not None:
-        arg = arg.replace("{worker_bundle}", str(job.worker_bundle))
-    return arg.replace("{python}", sys.executable)
-
-
-def _environment(job: SandboxJob, workdir: Path) -> dict[str, str]:
-    env = {k: os.environ[k] for k in ENV_ALLOW_LIST if k in os.environ}
-    env.update({"HOME": str(workdir), "TMPDIR": str(workdir), "PYTHONDONTWRITEBYTECODE": "1"})
-    env.update({k: _substitute(v, job) for k, v in job.env.items()})
-    return env
-
-
-def _child_limits(limits: SandboxLimits):
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.nofile, limits.nofile))
-        fsize = limits.tmpfs_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-
-    return apply
-
-
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _remove_tree(path: Path) -> None:
+    """The jail's mountpoint is empty on the host once the namespace is gone."""
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _group_rss_mb(pgid: int) -> float:

@@ -64,6 +64,35 @@ def test_gpu_tile_shapes(tri, device, reference_attention, rel_l2, causal):
         assert rel_l2(out, ref) < TOL[torch.float32], (bm, bn)
 
 
+def test_autotuned_launch_path(tri, device, reference_attention, rel_l2, monkeypatch):
+    # The GPU path goes through triton.autotune (key, pruning, grid callback). Drive
+    # it here with a stand-in benchmark so its plumbing runs under the interpreter too.
+    calls = []
+
+    def fake_bench(kernel_call, quantiles):
+        kernel_call()
+        calls.append(1)
+        return [float(len(calls))] * len(quantiles)  # the first config tried "wins"
+
+    monkeypatch.setattr(tri._attn_fwd_tuned, "_do_bench", fake_bench)
+    monkeypatch.setattr(tri, "_interpreting", lambda: False)
+    q, k, v = _qkv(1, 2, 100, 32, seed=12, device=device)
+    for causal in (False, True):
+        calls.clear()
+        out = tri._launch(q, k, v, causal)
+        assert len(calls) == len(tri._autotune_configs())  # every config was tried
+        assert rel_l2(out, reference_attention(q, k, v, causal)) < TOL[torch.float32]
+
+
+def test_config_pruning(tri):
+    configs = tri._autotune_configs()
+    small = tri._prune_configs(configs, {"S": 40}, HEAD_DIM=64)
+    assert small and all(c.kwargs["BLOCK_M"] == 64 for c in small)
+    wide = tri._prune_configs(configs, {"S": 4096}, HEAD_DIM=128)
+    assert wide and not any(c.kwargs["BLOCK_N"] == 128 and c.num_stages > 2 for c in wide)
+    assert all(c.kwargs["BLOCK_M"] % c.kwargs["BLOCK_N"] == 0 for c in configs)
+
+
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
 @pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
 def test_half_precision(tri, device, reference_attention, rel_l2, dtype, causal):
@@ -154,3 +183,19 @@ def test_rejects_mixed_dtypes(tri, device):
     q, k, v = _qkv(1, 1, 8, 32, device=device)
     with pytest.raises(ValueError, match="dtype"):
         tri.attention(q, k.half(), v)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
+@pytest.mark.parametrize("S", [1000, 2048])
+def test_graded_cuda_shapes(tri, device, reference_attention, rel_l2, S, dtype, causal):
+    # The shapes the challenge grades on, through the autotuned path. Rows of attention
+    # are independent, so a float64 reference of two heads checks them exactly.
+    if device != "cuda":
+        pytest.skip("needs a CUDA device (the autotuned path does not run in the interpreter)")
+    q, k, v = _qkv(4, 16, S, 64, dtype=dtype, seed=S, device=device)
+    out = tri.attention(q, k, v, causal=causal)
+    assert out.shape == q.shape and out.dtype == dtype
+    ref = reference_attention(q[:1, :2], k[:1, :2], v[:1, :2], causal)
+    assert rel_l2(out[:1, :2], ref) < TOL[dtype]

@@ -1,17 +1,19 @@
-"""The core sandbox-stage graders: correctness and latency."""
+"""The core sandbox-stage graders: correctness and latency (docs/grading.md)."""
 from __future__ import annotations
 
 import math
 import random
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import torch
 
 from graders.harness import stats
 from graders.harness.channel import DTYPES
-from graders.harness.compare import compare
+from graders.harness.compare import compare, unchanged
 from graders.harness.package import Case, split_tensors
+from graders.harness.quiesce import paused
 from graders.harness.steps import step
 from graders.harness.workers import Outcome, WorkerProcess
 
@@ -24,22 +26,42 @@ if TYPE_CHECKING:
 WALL_MARGIN = 0.15
 WALL_SLACK_NS = {"cpu": 3_000_000, "cuda": 500_000}
 CI_TARGET = 0.01
-MIN_ROUNDS = 3
+MIN_ROUNDS = 8
 BATCH_TARGET_S = 0.02
 MAX_BATCH = 64
 STAGED_BYTES_CAP = 1 << 30
+WARMUP_STABLE = 0.05
+WARMUP_MAX_ROUNDS = 6
 
 
-def call_and_check(session: "Session", case: Case, dtype: str, inputs: dict, expected) -> None:
+class _GraphMismatch(Exception):
+    """A replayed graph gave a wrong output: the case is timed again, eagerly, on both sides."""
+
+
+# -- correctness ------------------------------------------------------------------------------
+def call_and_check(session: "Session", case: Case, dtype: str, inputs: dict, expected, *, check_inputs: bool = False) -> None:
     spec, tensors = split_tensors(inputs)
     header, outs = session.candidate.request(
-        {"op": "call", "kwargs": spec, "poison_bytes": _nbytes(expected, dtype)},
+        {"op": "call", "kwargs": spec, "poison_bytes": _nbytes(expected, dtype), "return_inputs": check_inputs},
         tensors,
         timeout=session.call_timeout(),
-        max_bytes=_answer_cap(expected, dtype, 1),
+        max_bytes=_answer_cap(expected, dtype, 1) + (sum(t.numel() * t.element_size() for t in tensors) if check_inputs else 0),
     )
     session.check_answer(header)
-    verify_output(session, case, dtype, header["outputs"][0], outs[0] if outs else None, expected, inputs)
+    kinds = header.get("outputs") or [{}]
+    n_out = sum(1 for k in kinds if k.get("type") == "tensor")
+    verify_output(session, case, dtype, kinds[0], outs[0] if n_out else None, expected, inputs)
+    if check_inputs:
+        _verify_inputs_unchanged(session, case, dtype, inputs, outs[n_out:], header.get("inputs_after"))
+
+
+def _verify_inputs_unchanged(session: "Session", case: Case, dtype: str, inputs: dict, after: list, count) -> None:
+    names = [k for k, v in inputs.items() if isinstance(v, torch.Tensor)]
+    if count != len(names) or len(after) != len(names):
+        raise Outcome("rejected", f"{case.name} {dtype}: the worker did not return the inputs it was given")
+    for name, got in zip(names, after):
+        if not unchanged(before=inputs[name], after=got):
+            raise Outcome("wrong_answer", f"{case.name} {dtype}: the entry point modified its input {name!r} in place")
 
 
 def verify_output(session: "Session", case: Case, dtype: str, kind: dict, out, expected, inputs: dict) -> None:
@@ -63,31 +85,51 @@ def verify_output(session: "Session", case: Case, dtype: str, kind: dict, out, e
 @step("correctness")
 def correctness(session: "Session") -> None:
     checked = 0
-    for case_index, case in enumerate(session.challenge.cases()):
+    cases = session.challenge.cases()
+    for case_index, case in enumerate(cases):
         for dtype in session.dtypes():
             inputs = session.challenge.inputs(case, dtype=dtype, device=session.device, seed=session.seed_for(case_index, dtype, 0))
             expected = session.challenge.expected(inputs)
-            call_and_check(session, case, dtype, inputs, expected)
+            call_and_check(session, case, dtype, inputs, expected, check_inputs=True)
             checked += 1
-    session.add_check("correctness", "pass", f"{checked} case(s) across {len(session.dtypes())} dtype(s) within tolerance")
+    hidden = sum(1 for c in cases if c.hidden)
+    session.add_check(
+        "correctness", "pass",
+        f"{checked} case(s) ({hidden} hidden) across {len(session.dtypes())} dtype(s) within tolerance; inputs unchanged",
+    )
+
+
+# -- latency --------------------------------------------------------------------------------------
+@dataclass
+class _Series:
+    """One role's measurements of one case."""
+
+    per_call: list[int] = field(default_factory=list)
+    batch_means: list[float] = field(default_factory=list)
+    walls: list[tuple[int, int, int]] = field(default_factory=list)  # (wall ns, in-process sum ns, calls)
+
+    def add(self, times: list[int], wall: int) -> None:
+        self.per_call.extend(times)
+        self.batch_means.append(sum(times) / len(times))
+        self.walls.append((wall, sum(times), len(times)))
 
 
 @step("latency")
 def latency(session: "Session") -> None:
     cases = [(i, c) for i, c in enumerate(session.challenge.cases()) if c.timed]
     dtype = session.device_spec["params"].get("timed_dtype", session.dtypes()[0])
-    overhead_ns = _harness_overhead_ns(session, cases[0], dtype)
-    results = [_time_case(session, index, case, dtype, overhead_ns) for index, case in cases]
+    results = [_time_case(session, index, case, dtype) for index, case in cases]
     speedup = stats.geometric_mean([r["speedup"] for r in results])
     disagree = [r["case"] for r in results if r["source"] == "wall_clock"]
-    if disagree:
+    if disagree and "timing_mismatch" not in session.flags:
         session.flags.append("timing_mismatch")
+    headline = dict(results[-1]["candidate"], case=results[-1]["case"])
     session.metrics.update(
         speedup=speedup,
-        latency_ms=results[-1]["candidate"],
-        baseline_latency_ms=results[-1]["baseline"],
+        latency_ms=headline,
+        baseline_latency_ms=dict(results[-1]["baseline"], case=results[-1]["case"]),
         cases=results,
-        timing_method=_method_text(session, overhead_ns),
+        timing_method=_method_text(session, results),
     )
     detail = f"speedup {speedup:.3f}x over the baseline (geometric mean of {len(results)} case(s))"
     if disagree:
@@ -95,136 +137,220 @@ def latency(session: "Session") -> None:
     session.add_check("latency", "pass", detail)
 
 
-def _time_case(session: "Session", case_index: int, case: Case, dtype: str, overhead_ns: float) -> dict:
-    rng = random.Random(session.seed_for(case_index, dtype, -1))
-    counter = iter(range(1, 10**9))
-    fresh = lambda: session.challenge.inputs(case, dtype=dtype, device=session.device, seed=session.seed_for(case_index, dtype, next(counter)))  # noqa: E731
+def _time_case(session: "Session", case_index: int, case: Case, dtype: str) -> dict:
+    mode = _preferred_mode(session)
+    if mode == "graph":
+        try:
+            return _measure(session, case_index, case, dtype, mode)
+        except _GraphMismatch:
+            if "graph_replay_mismatch" not in session.flags:
+                session.flags.append("graph_replay_mismatch")
+    return _measure(session, case_index, case, dtype, "eager")
 
-    # Warm-up: an unpredictable number of verified calls, so warm-up cannot be told from timing.
+
+def _preferred_mode(session: "Session") -> str:
+    if session.device.type != "cuda":
+        return "eager"
+    default = "graph" if session.job.get("kind") == "kernel" else "eager"
+    return str(session.device_spec["params"].get("timing", default))
+
+
+def _measure(session: "Session", case_index: int, case: Case, dtype: str, mode: str) -> dict:
+    rng = random.Random(session.seed_for(case_index, dtype, -1, mode))
+    counter = iter(range(1, 10**9))
+    fresh = lambda: session.challenge.inputs(case, dtype=dtype, device=session.device, seed=session.seed_for(case_index, dtype, mode, next(counter)))  # noqa: E731
+
+    # An unpredictable number of verified calls first, so warm-up cannot be told from timing.
     for _ in range(rng.randint(2, 5)):
         inputs = fresh()
         call_and_check(session, case, dtype, inputs, session.challenge.expected(inputs))
     for _ in range(2):
         _baseline_call(session, fresh())
-    # A probe batch (verified, not counted) sizes the batches so one lasts about BATCH_TARGET_S.
-    _, probe_wall = _timed_batch(session, "candidate", case, dtype, [fresh() for _ in range(3)])
-    per_call_s = max(probe_wall / 3 / 1e9 - overhead_ns / 1e9, 1e-6)
+    mode = _agree_on_mode(session, case, dtype, fresh, mode)
     sample = fresh()
+    # Both sides get the same poisoning (outside the timed region), so their wall clocks compare.
+    poison = _nbytes(session.challenge.expected(sample), dtype)
+    overhead_ns = _harness_overhead_ns(session, fresh, mode, poison)
+    # A probe batch (verified, not counted) sizes the batches so one lasts about BATCH_TARGET_S.
+    _, probe_wall = _timed_batch(session, "candidate", case, dtype, [fresh() for _ in range(3)], mode, poison)
+    per_call_s = max(probe_wall / 3 / 1e9 - overhead_ns / 1e9, 1e-6)
     set_bytes = sum(v.numel() * v.element_size() for v in sample.values() if isinstance(v, torch.Tensor))
     batch = max(3, min(MAX_BATCH, math.ceil(BATCH_TARGET_S / per_call_s), STAGED_BYTES_CAP // max(set_bytes, 1)))
-    samples = {"candidate": [], "baseline": []}
-    walls = {"candidate": [], "baseline": []}
     budget = session.latency_budget_s()
     started = time.monotonic()
+    _warm_up(session, case, dtype, fresh, batch, mode, poison, rng, deadline=started + budget / 4)
+    series = {"candidate": _Series(), "baseline": _Series()}
     rounds = 0
     while True:
         order = ["candidate", "baseline"]
         rng.shuffle(order)
         for role in order:
-            sets = [fresh() for _ in range(batch)]
-            times, wall = _timed_batch(session, role, case, dtype, sets)
-            samples[role].extend(times)
-            walls[role].append((wall, sum(times), len(times)))
+            times, wall = _timed_batch(session, role, case, dtype, [fresh() for _ in range(batch)], mode, poison)
+            series[role].add(times, wall)
         rounds += 1
-        if rounds >= MIN_ROUNDS and (_converged(samples) or time.monotonic() - started > budget):
+        if rounds >= MIN_ROUNDS and (_converged(series) or time.monotonic() - started > budget):
             break
-    return _case_result(session, case, dtype, batch, samples, walls, overhead_ns)
+    return _case_result(session, case, dtype, batch, mode, series, overhead_ns, rounds)
 
 
-def _timed_batch(session: "Session", role: str, case: Case, dtype: str, sets: list[dict]) -> tuple[list[int], int]:
+def _agree_on_mode(session: "Session", case: Case, dtype: str, fresh, mode: str) -> str:
+    """Both sides are timed the same way: graph only where both captured, else eager."""
+    if mode != "graph":
+        return mode
+    for role in ("candidate", "baseline"):
+        got = _stage(session, role, [fresh()], mode)
+        if got != "graph":
+            return "eager"
+    return "graph"
+
+
+def _warm_up(session: "Session", case: Case, dtype: str, fresh, batch: int, mode: str, poison: int, rng: random.Random, *, deadline: float) -> None:
+    """Discarded batches (indistinguishable from timed ones) until each side's batch mean settles."""
+    last = {"candidate": None, "baseline": None}
+    for _ in range(WARMUP_MAX_ROUNDS):
+        settled = True
+        order = ["candidate", "baseline"]
+        rng.shuffle(order)
+        for role in order:
+            times, _ = _timed_batch(session, role, case, dtype, [fresh() for _ in range(batch)], mode, poison)
+            mean = sum(times) / len(times)
+            if last[role] is None or abs(mean - last[role]) > WARMUP_STABLE * max(last[role], 1):
+                settled = False
+            last[role] = mean
+        if settled or time.monotonic() > deadline:
+            return
+
+
+def _stage(session: "Session", role: str, sets: list[dict], mode: str) -> str:
+    worker = session.candidate if role == "candidate" else session.baseline
+    specs, tensors = _pack(sets)
+    with _quiet_candidate(session, role):
+        reply, _ = session.answer(worker, {"op": "stage", "sets": specs, "mode": mode}, tensors, timeout=session.call_timeout() * len(sets))
+    return reply.get("mode", "eager")
+
+
+def _timed_batch(session: "Session", role: str, case: Case, dtype: str, sets: list[dict], mode: str, poison: int) -> tuple[list[int], int]:
     worker = session.candidate if role == "candidate" else session.baseline
     expected = [session.challenge.expected(s) for s in sets] if role == "candidate" else [None] * len(sets)
-    poison = _nbytes(expected[0], dtype) if expected[0] is not None else 0
+    specs, tensors = _pack(sets)
+    timeout = session.call_timeout() * len(sets)
+    flush = session.device.type == "cuda" and session.job.get("kind") == "kernel"
+    with _quiet_candidate(session, role):
+        reply, _ = session.answer(worker, {"op": "stage", "sets": specs, "mode": mode}, tensors, timeout=timeout)
+        if reply.get("mode", "eager") != mode:
+            raise _GraphMismatch()
+        started = time.perf_counter_ns()
+        header, _ = session.answer(worker, {"op": "run", "flush_l2": flush, "poison_bytes": poison}, timeout=timeout)
+        wall = time.perf_counter_ns() - started
+        times = header.get("times_ns")
+        if not isinstance(times, list) or len(times) != len(sets) or not all(isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in times):
+            raise Outcome("rejected", f"the {worker.role} sent malformed timings")
+        cap = _answer_cap(expected[0], dtype, len(sets)) if expected[0] is not None else 1 << 34
+        header, outs = session.answer(worker, {"op": "fetch"}, timeout=timeout, max_bytes=cap)
+    if role == "candidate":
+        _verify_batch(session, case, dtype, header, outs, sets, expected, mode)
+    return times, wall
+
+
+def _verify_batch(session: "Session", case: Case, dtype: str, header: dict, outs: list, sets: list[dict], expected: list, mode: str) -> None:
+    kinds = header.get("outputs", [])
+    if len(kinds) != len(sets):
+        raise Outcome("wrong_answer", f"{case.name} {dtype}: {len(kinds)} outputs for {len(sets)} timed calls")
+    tensor_iter = iter(outs)
+    for kind, inputs, want in zip(kinds, sets, expected):
+        out = next(tensor_iter, None) if kind.get("type") == "tensor" else None
+        try:
+            verify_output(session, case, dtype, kind, out, want, inputs)
+        except Outcome as wrong:
+            if mode == "graph" and wrong.verdict == "wrong_answer":
+                raise _GraphMismatch() from None  # replay of honest code can differ from eager; re-time eagerly
+            raise
+
+
+def _quiet_candidate(session: "Session", role: str):
+    """While the trusted baseline runs, the candidate's processes are stopped."""
+    return paused(session.candidate if role == "baseline" else None)
+
+
+def _pack(sets: list[dict]) -> tuple[list[dict], list[torch.Tensor]]:
     specs, tensors = [], []
     for inputs in sets:
         spec, ts = split_tensors(inputs)
         specs.append({k: ({"tensor": v["tensor"] + len(tensors)} if isinstance(v, dict) else v) for k, v in spec.items()})
         tensors.extend(ts)
-    timeout = session.call_timeout() * len(sets)
-    session.answer(worker, {"op": "stage", "sets": specs}, tensors, timeout=timeout)
-    flush = session.device.type == "cuda" and session.job.get("kind") == "kernel"
-    started = time.perf_counter_ns()
-    header, _ = session.answer(worker, {"op": "run", "flush_l2": flush, "poison_bytes": poison}, timeout=timeout)
-    wall = time.perf_counter_ns() - started
-    times = header.get("times_ns")
-    if not isinstance(times, list) or len(times) != len(sets) or not all(isinstance(t, int) and t >= 0 for t in times):
-        raise Outcome("rejected", f"the {worker.role} sent malformed timings")
-    cap = _answer_cap(expected[0], dtype, len(sets)) if expected[0] is not None else 1 << 34
-    header, outs = session.answer(worker, {"op": "fetch"}, timeout=timeout, max_bytes=cap)
-    if role == "candidate":
-        kinds = header.get("outputs", [])
-        if len(kinds) != len(sets):
-            raise Outcome("wrong_answer", f"{case.name} {dtype}: {len(kinds)} outputs for {len(sets)} timed calls")
-        tensor_iter = iter(outs)
-        for kind, inputs, want in zip(kinds, sets, expected):
-            out = next(tensor_iter, None) if kind.get("type") == "tensor" else None
-            verify_output(session, case, dtype, kind, out, want, inputs)
-    return times, wall
+    return specs, tensors
 
 
 def _baseline_call(session: "Session", inputs: dict) -> None:
     spec, tensors = split_tensors(inputs)
-    session.answer(session.baseline, {"op": "call", "kwargs": spec}, tensors, timeout=session.call_timeout(), max_bytes=1 << 34)
+    with paused(session.candidate):
+        session.answer(session.baseline, {"op": "call", "kwargs": spec}, tensors, timeout=session.call_timeout(), max_bytes=1 << 34)
 
 
-def _harness_overhead_ns(session: "Session", indexed_case: tuple[int, Case], dtype: str) -> float:
-    """Per-call cost of the harness loop itself (sync, flush, bookkeeping), on the trusted worker."""
-    index, case = indexed_case
+def _harness_overhead_ns(session: "Session", fresh, mode: str, poison: int) -> float:
+    """Per-call cost of the harness loop itself (sync, flush, copies, bookkeeping), on the trusted worker."""
     estimates = []
-    for attempt in range(3):
-        sets = [session.challenge.inputs(case, dtype=dtype, device=session.device, seed=session.seed_for(index, dtype, -2 - attempt)) for _ in range(16)]
-        specs, tensors = [], []
-        for inputs in sets:
-            spec, ts = split_tensors(inputs)
-            specs.append({k: ({"tensor": v["tensor"] + len(tensors)} if isinstance(v, dict) else v) for k, v in spec.items()})
-            tensors.extend(ts)
-        session.answer(session.baseline, {"op": "stage", "sets": specs}, tensors, timeout=session.call_timeout() * 16)
-        flush = session.device.type == "cuda" and session.job.get("kind") == "kernel"
-        started = time.perf_counter_ns()
-        header, _ = session.answer(session.baseline, {"op": "run", "noop": True, "flush_l2": flush}, timeout=session.call_timeout() * 16)
-        wall = time.perf_counter_ns() - started
-        session.answer(session.baseline, {"op": "fetch"}, timeout=session.call_timeout() * 16, max_bytes=1 << 34)
-        estimates.append((wall - sum(header["times_ns"])) / len(sets))
+    flush = session.device.type == "cuda" and session.job.get("kind") == "kernel"
+    with paused(session.candidate):
+        for _ in range(3):
+            sets = [fresh() for _ in range(16)]
+            specs, tensors = _pack(sets)
+            session.answer(session.baseline, {"op": "stage", "sets": specs, "mode": mode}, tensors, timeout=session.call_timeout() * 16)
+            started = time.perf_counter_ns()
+            header, _ = session.answer(session.baseline, {"op": "run", "noop": True, "flush_l2": flush, "poison_bytes": poison}, timeout=session.call_timeout() * 16)
+            wall = time.perf_counter_ns() - started
+            session.answer(session.baseline, {"op": "fetch"}, timeout=session.call_timeout() * 16, max_bytes=1 << 34)
+            estimates.append((wall - sum(header["times_ns"])) / len(sets))
     return sorted(estimates)[1]
 
 
-def _converged(samples: dict[str, list[int]]) -> bool:
-    for values in samples.values():
-        summary = stats.summarize_ms(values)
+def _converged(series: dict[str, _Series]) -> bool:
+    for one in series.values():
+        summary = stats.summarize_ms(one.batch_means)
         if summary["ci_rel"] is None or summary["ci_rel"] > CI_TARGET:
             return False
     return True
 
 
-def _case_result(session, case, dtype, batch, samples, walls, overhead_ns) -> dict:
+def _case_result(session: "Session", case: Case, dtype: str, batch: int, mode: str, series: dict[str, _Series], overhead_ns: float, rounds: int) -> dict:
     slack = WALL_SLACK_NS[session.device.type]
-    result = {"case": case.name, "dtype": dtype, "batch": batch}
-    sources = {}
+    result = {"case": case.name, "dtype": dtype, "batch": batch, "rounds": rounds, "mode": mode, "overhead_us": overhead_ns / 1e3}
+    agrees = {}
     for role in ("candidate", "baseline"):
-        excess = sorted(w - overhead_ns * n - s for w, s, n in walls[role])
-        in_process = sum(s for _, s, _ in walls[role])
+        walls = series[role].walls
+        excess = sorted(w - overhead_ns * n - s for w, s, n in walls)
+        mean_in_process = sum(s for _, s, _ in walls) / len(walls)
         median_excess = excess[len(excess) // 2]
-        agrees = median_excess <= WALL_MARGIN * (in_process / len(walls[role])) + slack
-        wall_per_call = [max(w - overhead_ns * n, 0) / n for w, _, n in walls[role] for _ in range(n)]
-        result[role] = stats.summarize_ms(samples[role])
-        result[role + "_wall"] = stats.summarize_ms(wall_per_call)
+        agrees[role] = median_excess <= WALL_MARGIN * mean_in_process + slack
+        result[role] = stats.summarize_ms(series[role].per_call)
+        result[role]["per_batch"] = stats.summarize_ms(series[role].batch_means)
+        result[role + "_wall"] = stats.summarize_ms([max(w - overhead_ns * n, 0) / n for w, _, n in walls])
         result[role + "_wall_excess_ms"] = median_excess / 1e6
-        sources[role] = agrees
-    in_process_ok = all(sources.values())
-    source = "in_process" if in_process_ok else "wall_clock"
-    key = "" if in_process_ok else "_wall"
-    result["source"] = source
-    result["speedup"] = result["baseline" + key]["median"] / max(result["candidate" + key]["median"], 1e-9)
+    in_process_ok = all(agrees.values())
+    result["source"] = "in_process" if in_process_ok else "wall_clock"
+    if in_process_ok:
+        mine, theirs = result["candidate"]["per_batch"]["median"], result["baseline"]["per_batch"]["median"]
+    else:
+        mine, theirs = result["candidate_wall"]["median"], result["baseline_wall"]["median"]
+    result["speedup"] = theirs / max(mine, 1e-9)
     return result
 
 
-def _method_text(session, overhead_ns: float) -> str:
-    timer = "CUDA events closed by a device-wide synchronize, L2 flushed between calls" if session.device.type == "cuda" else "perf_counter_ns around each call"
+def _method_text(session: "Session", results: list[dict]) -> str:
+    modes = sorted({r["mode"] for r in results})
+    if session.device.type == "cuda":
+        timer = "CUDA events closed by a device-wide synchronize" if modes == ["eager"] else "CUDA graph replay between CUDA events (eager, closed by a device-wide synchronize, where capture failed)"
+        if session.job.get("kind") == "kernel":
+            timer += ", 256 MiB L2 flush between calls"
+    else:
+        timer = "perf_counter_ns around each call"
     return (
         f"{timer}; candidate and baseline in separate processes, timed in interleaved batches of fresh inputs "
-        f"(random order per round), until the 95% CI of each median is within {CI_TARGET:.0%} or the budget runs out; "
-        f"every timed output verified; supervisor wall clock per batch (harness overhead {overhead_ns / 1e3:.1f} us/call "
-        f"subtracted) must agree within {WALL_MARGIN:.0%} + {WALL_SLACK_NS[session.device.type] / 1e6:g} ms per batch"
+        f"(random order per round, the candidate stopped while the baseline runs); warm-up batches until each side's batch mean "
+        f"moves less than {WARMUP_STABLE:.0%}; at least {MIN_ROUNDS} rounds, then until the 95% CI of each side's median batch mean "
+        f"is within {CI_TARGET:.0%} or the budget runs out; speedup = ratio of median batch means; every timed output verified; "
+        f"supervisor wall clock per batch (harness overhead per call, measured on the baseline, subtracted) must agree within "
+        f"{WALL_MARGIN:.0%} + {WALL_SLACK_NS[session.device.type] / 1e6:g} ms per batch, else wall-clock figures are used and the result flagged"
     )
 
 
