@@ -244,6 +244,9 @@ class _Validator:
 
     def _devices(self, kind: str) -> dict[str, DeviceSpec]:
         table = self.get("devices", dict, {})
+        for name in table:
+            if name not in DEVICE_KINDS:
+                raise self.fail(f"devices.{name}", f"unknown device kind; known: {', '.join(DEVICE_KINDS)}")
         if kind in ("kernel", "pipeline", "server") and "cpu" not in table and "cuda" not in table:
             raise self.fail("devices", "needs a [devices.cpu] or [devices.cuda] table")
         devices: dict[str, DeviceSpec] = {}
