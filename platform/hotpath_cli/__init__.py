@@ -1,0 +1,1 @@
+"""`hotpath`: the command-line client of a Hotpath site (standard library only)."""
