@@ -106,6 +106,8 @@ def _load(job: GradeJob) -> ChallengeSpec:
 def _grade_once(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
     if spec.kind == "written":
         return _grade_written(job, spec)
+    if "trace_answers" in spec.graders:
+        return _grade_trace_answers(job, spec)
     device_spec = spec.device(kind=job.device, device_class=job.device_class)
     if "static" in spec.graders:
         findings = check_sources(files=job.files, forbidden_calls=spec.forbidden_calls)
@@ -141,6 +143,35 @@ def _grade_written(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
         message=detail,
         checks=[{"name": "rubric", "status": status, "detail": detail}],
         metrics={"rubric": scored, "speedup": None, "latency_ms": None},
+    )
+
+
+def _grade_trace_answers(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
+    """Structured answers about the package's trace, checked against the trace (no sandbox:
+    nothing of the candidate's is executed)."""
+    from graders.trace_answers import AnswerSyntaxError, grade_answers
+
+    answer = job.files.get(spec.entry_file)
+    if answer is None:
+        return GradeResult(verdict=verdicts.WRONG_ANSWER, message=f"{spec.entry_file} was not submitted",
+                           checks=[{"name": "trace_answers", "status": "fail", "detail": f"{spec.entry_file} was not submitted"}])
+    try:
+        graded = grade_answers(spec.root, spec.harness.get("questions", "tests/questions.toml"), answer)
+    except AnswerSyntaxError as exc:
+        where = f" at line {exc.line}" if exc.line else ""
+        message = f"{spec.entry_file}{where}: {exc}"
+        return GradeResult(verdict=verdicts.COMPILE_ERROR, message=message, checks=[{"name": "trace_answers", "status": "fail", "detail": message}])
+    wrong = [q["id"] for q in graded["questions"] if q["points"] < q["max"]]
+    detail = f"{graded['score']:g} of {graded['max']:g} points ({graded['percent']:g}%, {graded['pass_percent']:g}% to pass)"
+    if wrong:
+        detail += f"; not matching the trace: {', '.join(wrong)}"
+    verdict = verdicts.ACCEPTED if graded["passed"] else verdicts.WRONG_ANSWER
+    return GradeResult(
+        verdict=verdict,
+        score=graded["percent"] if graded["passed"] else 0.0,
+        message=detail,
+        checks=[{"name": "trace_answers", "status": "pass" if graded["passed"] else "fail", "detail": detail}],
+        metrics={"trace_answers": graded["questions"], "speedup": None, "latency_ms": None},
     )
 
 

@@ -18,6 +18,7 @@ from graders.pipeline import GradeJob, JobError, files_from_path, grade
 from graders.spec import ChallengeSpec, SpecError, load_spec
 
 EXPECT_RE = re.compile(r"^#\s*expect:\s*([a-z_]+)\s*$")
+EXPECT_DEVICE_RE = re.compile(r"^#\s*expect-(cpu|cuda):\s*([a-z_]+)\s*$")
 
 
 @dataclass
@@ -40,10 +41,22 @@ def add_validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", default="process")
 
 
-def expected_verdict(path: Path) -> str | None:
-    first = path.read_text(encoding="utf-8").splitlines()[:1]
-    match = EXPECT_RE.match(first[0]) if first else None
-    return match.group(1) if match else None
+def expected_verdict(path: Path, device: str | None = None) -> str | None:
+    """The verdict a `known_bad/` file's header names: `# expect: <verdict>` on the first
+    line, optionally overridden per device by `# expect-cuda: <verdict>` (or `expect-cpu`)
+    on the lines right after it, where a flaw shows only on one kind of device."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    match = EXPECT_RE.match(lines[0]) if lines else None
+    if not match:
+        return None
+    verdict = match.group(1)
+    for line in lines[1:4]:
+        override = EXPECT_DEVICE_RE.match(line)
+        if override is None:
+            break
+        if override.group(1) == device:
+            verdict = override.group(2)
+    return verdict
 
 
 def validate_package(spec: ChallengeSpec, *, device: str, backend: str, perf: bool, roots: list[Path]) -> list[Row]:
@@ -52,21 +65,42 @@ def validate_package(spec: ChallengeSpec, *, device: str, backend: str, perf: bo
     rows.append(Row(spec.slug, device, "statement", "renders", problems or "renders", not problems))
     if spec.kind == "written":
         return rows + _validate_written(spec, device)
-    if device not in spec.device_kinds():
-        return rows
-    subjects = [("reference", spec.path("reference"), verdicts.ACCEPTED), ("starter", spec.path("starter"), spec.starter_expect)]
+    if device not in spec.device_kinds() and spec.kind != "quiz":
+        return rows  # a quiz is graded on the worker, whatever the device
+    subjects = [("reference", spec.path("reference"), verdicts.ACCEPTED), ("starter", spec.path("starter"), starter_expect(spec, device))]
     known_bad = spec.path("known_bad")
     if known_bad.is_dir():
-        for path in sorted(known_bad.glob("*.py")):
-            subjects.append((f"known_bad/{path.name}", path, expected_verdict(path) or "<missing # expect: header>"))
+        for path in sorted(p for p in known_bad.iterdir() if p.is_file() and not p.name.startswith(".")):
+            subjects.append((f"known_bad/{path.name}", path, expected_verdict(path, device) or "<missing # expect: header>"))
     for subject, path, expected in subjects:
         rows.append(_grade_row(spec, device=device, backend=backend, subject=subject, path=path, expected=expected, perf=perf, roots=roots))
     return rows
 
 
+def starter_expect(spec: ChallengeSpec, device: str) -> str:
+    """The starter's verdict: `params.starter_expect` of the device table where it differs
+    between devices (e.g. a host memory limit on the CPU, a CUDA out-of-memory error on a GPU)."""
+    if device in spec.device_kinds():
+        return str(spec.device(kind=device).params.get("starter_expect", spec.starter_expect))
+    return spec.starter_expect
+
+
+def subject_files(spec: ChallengeSpec, path: Path) -> dict[str, str]:
+    """A folder is submitted as it is. A single file replaces the starter's entry file and
+    comes with the starter's other files (a `model.py` the entry imports, say), as a
+    candidate who edited only the entry file would submit it."""
+    files = files_from_path(path, entry_file=spec.entry_file)
+    starter = spec.path("starter")
+    if path.is_file() and starter.is_dir():
+        support = files_from_path(starter, entry_file=spec.entry_file)
+        support.pop(spec.entry_file, None)
+        files = {**support, **files}
+    return files
+
+
 def _grade_row(spec, *, device, backend, subject, path, expected, perf, roots) -> Row:
     try:
-        files = files_from_path(path, entry_file=spec.entry_file)
+        files = subject_files(spec, path)
         result = grade(GradeJob(slug=spec.slug, files=files, device=device, backend=backend, roots=roots, with_kernels=subject == "reference"))
     except JobError as exc:
         return Row(spec.slug, device, subject, expected, f"error: {exc}", False)

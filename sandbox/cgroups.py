@@ -20,7 +20,7 @@ class JobCgroup:
     def __init__(self, *, memory_bytes: int, pids: int) -> None:
         self.memory_bytes = memory_bytes
         self.pids = pids
-        self.name = f"hotpath-{uuid.uuid4().hex[:12]}"
+        self.name = f"hotpath-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.dirs: dict[str, Path] = {}
         self.version = 0
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import torch
 
-from graders.harness.channel import Channel, ChannelClosed
+from graders.harness.channel import DTYPES, Channel, ChannelClosed
+from graders.harness.cipher import tensor_key, unseal
 from graders.harness.profiling import profile_calls
 from graders.harness.serving import serve_requests
 
@@ -67,6 +68,7 @@ class Worker:
         self._flush_buffer: torch.Tensor | None = None
         self._graph: _CapturedCall | None = None
         self.mode = "eager"
+        self.sealed: list[tuple[dict, list]] = []
 
     # -- loop ---------------------------------------------------------------------
     def serve(self) -> None:
@@ -135,6 +137,71 @@ class Worker:
                 _reset_after_failed_capture()
         self._sync()
         self.channel.send({**reply, "mode": self.mode, "tripwire": self.tripwire.hits})
+
+    def op_prepare(self, header: dict, tensors: list) -> None:
+        """Set the timing mode for the next sealed batches; capture a CUDA graph on one sample.
+
+        Capture failing is not an error: the reply says ``mode = "eager"`` and the supervisor
+        then times both sides eagerly.
+        """
+        sample = self._kwargs(header["kwargs"], tensors)
+        self.mode = "eager"
+        reply: dict = {"ok": True}
+        if header.get("mode") == "graph" and self.device.type == "cuda":
+            try:
+                if self._graph is None or not self._graph.fits(sample):
+                    self._graph = None
+                    self._graph = _CapturedCall(self.fn, sample)
+                self.mode = "graph"
+            except BaseException as exc:  # noqa: BLE001 - uncapturable code is allowed, just timed eagerly
+                self._graph = None
+                reply["capture_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+                _reset_after_failed_capture()
+        self._sync()
+        self.channel.send({**reply, "mode": self.mode, "tripwire": self.tripwire.hits})
+
+    def op_seal(self, header: dict, tensors: list) -> None:
+        """Receive a batch of sealed inputs (unreadable until each call's key arrives)."""
+        self.sealed = [(spec, [tensors[ref["tensor"]].to(self.device) for ref in _tensor_refs(spec)]) for spec in header["sets"]]
+        self.outputs = []
+        self._sync()
+        self.channel.send({"ok": True, "mode": self.mode})
+
+    def op_go(self, header: dict, _tensors: list) -> None:
+        """One timed call: unseal its inputs with the key just received, then time the call."""
+        spec, sealed = self.sealed[int(header["index"])]
+        noop = header.get("noop", False)
+        try:
+            kwargs = self._unsealed_kwargs(spec, sealed, int(header["key"]))
+            graph = self._graph if self.mode == "graph" else None
+            if graph is not None:
+                graph.load(kwargs)  # into the static buffers, outside the timed region
+            if header.get("flush_l2") and self.device.type == "cuda":
+                self._flush_l2()
+            self._poison(header.get("poison_bytes", 0))
+            if noop:
+                out, elapsed = self._timed_call(kwargs, noop=True)
+                if graph is not None:
+                    graph.out.clone()
+            elif graph is not None:
+                out, elapsed = graph.timed_replay()
+            else:
+                out, elapsed = self._timed_call(kwargs, noop=False)
+        except BaseException as exc:  # noqa: BLE001
+            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+            return
+        self.outputs.append(out)
+        self.channel.send({"ok": True, "t": elapsed, "mode": self.mode, "tripwire": self.tripwire.hits})
+
+    def _unsealed_kwargs(self, spec: dict, sealed: list, key: int) -> dict:
+        kwargs, position = {}, 0
+        for name, value in spec.items():
+            if isinstance(value, dict) and "tensor" in value:
+                kwargs[name] = unseal(sealed[position], tensor_key(key, position), dtype=DTYPES[value["dtype"]], shape=value["shape"])
+                position += 1
+            else:
+                kwargs[name] = value
+        return kwargs
 
     def op_serve(self, header: dict, _tensors: list) -> None:
         """Build a server with the entry factory and serve the supervisor's load until it says end."""
@@ -290,6 +357,10 @@ class _CapturedCall:
         end.record()
         _cuda_sync()
         return self.out.clone(), int(start.elapsed_time(end) * 1e6)
+
+
+def _tensor_refs(spec: dict) -> list[dict]:
+    return [v for v in spec.values() if isinstance(v, dict) and "tensor" in v]
 
 
 def _signature(kwargs: dict) -> tuple:
