@@ -158,8 +158,7 @@ def _grade_trace_answers(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
     try:
         graded = grade_answers(spec.root, spec.harness.get("questions", "tests/questions.toml"), answer)
     except AnswerSyntaxError as exc:
-        where = f" at line {exc.line}" if exc.line else ""
-        message = f"{spec.entry_file}{where}: {exc}"
+        message = f"{spec.entry_file}: {exc}"  # the parser's message names the line
         return GradeResult(verdict=verdicts.COMPILE_ERROR, message=message, checks=[{"name": "trace_answers", "status": "fail", "detail": message}])
     wrong = [q["id"] for q in graded["questions"] if q["points"] < q["max"]]
     detail = f"{graded['score']:g} of {graded['max']:g} points ({graded['percent']:g}%, {graded['pass_percent']:g}% to pass)"
