@@ -405,8 +405,10 @@ def build() -> None:
 def _prepare(t: torch.Tensor) -> torch.Tensor:
     # The kernel reads rows with 16-byte vector loads: it needs a contiguous tensor
     # whose start is 16-byte aligned (a view at an odd offset may not be).
-    if not t.is_contiguous() or t.data_ptr() % 16:
-        t = t.contiguous() if not t.is_contiguous() else t.clone()
+    if not t.is_contiguous():
+        return t.contiguous()
+    if t.data_ptr() % 16:
+        return t.clone()
     return t
 
 
@@ -429,9 +431,10 @@ def _check_inputs(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> None:
 def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool = False) -> torch.Tensor:
     """softmax(q k^T / sqrt(D)) v for float16/bfloat16 q, k, v of shape [B, H, S, D]."""
     _check_inputs(q, k, v)
-    ok, reason = available()
-    if not ok:
-        raise RuntimeError(f"CUDA attention kernel unavailable: {reason}")
+    if _module is None:  # checked once: it looks for nvcc on disk, too slow per call
+        ok, reason = available()
+        if not ok:
+            raise RuntimeError(f"CUDA attention kernel unavailable: {reason}")
     if q.numel() == 0:
         return torch.empty_like(q)
     q, k, v = (_prepare(t) for t in (q, k, v))
