@@ -122,9 +122,12 @@ def _grade_once(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
         return GradeResult(verdict=verdicts.INTERNAL_ERROR, message=f"platform failure: {type(exc).__name__}: {exc}")
     if "static" in spec.graders:
         result.checks.insert(0, static_check)
-    tiers = device_spec.tiers("speedup")
-    result.score = scoring.score(formula=spec.scoring, verdict=result.verdict, speedup=result.metrics.get("speedup"), tiers=tiers)
-    result.metrics["tier"] = scoring.tier_reached(speedup=result.metrics.get("speedup"), tiers=tiers) if result.verdict == verdicts.ACCEPTED else None
+    # The figure the tiers rank: `speedup`, or another metric a grader reports where the spec
+    # targets it instead (the benchmark grader's `accuracy`).
+    metric = "speedup" if "speedup" in device_spec.targets or not device_spec.targets else next(iter(device_spec.targets))
+    tiers = device_spec.tiers(metric)
+    result.score = scoring.score(formula=spec.scoring, verdict=result.verdict, speedup=result.metrics.get(metric), tiers=tiers)
+    result.metrics["tier"] = scoring.tier_reached(speedup=result.metrics.get(metric), tiers=tiers) if result.verdict == verdicts.ACCEPTED else None
     return result
 
 

@@ -29,7 +29,8 @@ class Row:
     expected: str
     got: str
     ok: bool
-    speedup: float | None = None
+    speedup: float | None = None  # the tiered figure: the speedup, or `metric` where it is another
+    metric: str = "speedup"
     tier: int | None = None
     perf_note: str = ""
 
@@ -77,6 +78,11 @@ def validate_package(spec: ChallengeSpec, *, device: str, backend: str, perf: bo
     return rows
 
 
+def target_metric(targets: dict) -> str:
+    """The metric a package's tiers rank: `speedup`, unless the spec targets another one."""
+    return "speedup" if "speedup" in targets or not targets else next(iter(targets))
+
+
 def starter_expect(spec: ChallengeSpec, device: str) -> str:
     """The starter's verdict: `params.starter_expect` of the device table where it differs
     between devices (e.g. a host memory limit on the CPU, a CUDA out-of-memory error on a GPU)."""
@@ -107,9 +113,11 @@ def _grade_row(spec, *, device, backend, subject, path, expected, perf, roots) -
     row = Row(spec.slug, device, subject, expected, result.verdict, result.verdict == expected)
     if not row.ok:
         row.got += f" ({result.message[:160]})"
-    if perf and result.verdict == verdicts.ACCEPTED:
-        tiers = spec.device(kind=device).tiers("speedup")
-        row.speedup = result.metrics.get("speedup")
+    if perf and result.verdict == verdicts.ACCEPTED and device in spec.device_kinds():
+        metric = target_metric(spec.device(kind=device).targets)
+        tiers = spec.device(kind=device).tiers(metric)
+        row.speedup = result.metrics.get(metric)
+        row.metric = metric
         row.tier = scoring.tier_reached(speedup=row.speedup, tiers=tiers)
         row.perf_note = _perf_note(spec, device, subject, row.tier, tiers)
     return row
@@ -164,12 +172,13 @@ def run_validate(args: argparse.Namespace, *, roots: list[Path], out=sys.stdout)
 
 
 def _table(rows: list[Row], *, header: bool, perf: bool) -> str:
-    cols = ["package", "device", "subject", "expected", "got", "ok"] + (["speedup", "tier", "perf"] if perf else [])
+    cols = ["package", "device", "subject", "expected", "got", "ok"] + (["figure", "tier", "perf"] if perf else [])
     lines = []
     for r in rows:
         cells = [r.slug, r.device, r.subject, r.expected, r.got, "ok" if r.ok else "WRONG"]
         if perf:
-            cells += [f"{r.speedup:.3f}" if r.speedup else "", "" if r.tier is None else str(r.tier), r.perf_note]
+            figure = "" if r.speedup is None else f"{r.speedup:.3f}" + ("x" if r.metric == "speedup" else f" {r.metric}")
+            cells += [figure, "" if r.tier is None else str(r.tier), r.perf_note]
         lines.append(cells)
     widths = [max([len(c)] + [len(l[i]) for l in lines]) for i, c in enumerate(cols)]
     fmt = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731

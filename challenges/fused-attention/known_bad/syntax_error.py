@@ -1,0 +1,6 @@
+# expect: compile_error
+import torch
+
+
+def attention(q, k, v, causal=False)
+    return q
