@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.forms import SignUpForm
@@ -49,6 +49,16 @@ def challenge_detail(request, slug: str):
         "leaderboard": leaderboard_for(challenge=challenge, device_class="cpu", limit=10),
     }
     return render(request, "web/challenge.html", context)
+
+
+def challenge_starter_file(request, slug: str, name: str):
+    """Starter files are public: the statement may point at one (a trace to analyse, a model)."""
+    files = _challenge_or_404(slug).current_version.starter_files
+    if name not in files:
+        raise Http404("No such starter file")
+    response = HttpResponse(files[name], content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def challenge_hints(request, slug: str):

@@ -12,6 +12,7 @@ PROBES = [
     "/challenges/vector-add/reference/solution.py", "/challenges/vector-add/tests/inputs.py", "/challenges/vector-add/challenge.toml",
     "/challenges/vector-add/known_bad/wrong.py", "/static/../challenges/vector-add/reference/solution.py", "/api/challenges/vector-add/reference/",
     "/api/challenges/vector-add/?fields=package_archive", "/challenges/vector-add/editorial/?file=reference/solution.py",
+    "/challenges/vector-add/starter/..%2Freference%2Fsolution.py", "/challenges/vector-add/starter/oracle.py", "/challenges/vector-add/starter/inputs.py",
 ]
 
 
@@ -27,7 +28,8 @@ def _public_paths(slug: str, submission_id: str) -> list[str]:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, route)
             elif isinstance(p, URLPattern):
-                filled = route.replace("<slug:slug>", slug).replace("<uuid:submission_id>", submission_id).lstrip("^").rstrip("$")
+                filled = route.replace("<slug:slug>", slug).replace("<uuid:submission_id>", submission_id).replace("<str:name>", "solution.py")
+                filled = filled.lstrip("^").rstrip("$")
                 if "<" not in filled:
                     paths.append("/" + filled)
 
@@ -56,3 +58,10 @@ def test_fixture_package_really_holds_the_markers():
     """Guard: the markers exist in the hidden files, so the leak test can fail."""
     assert "HIDDEN_REFERENCE_MARKER" in (FIXTURE_CHALLENGES / "vector-add" / "reference" / "solution.py").read_text()
     assert "HIDDEN_TESTS_MARKER" in (FIXTURE_CHALLENGES / "vector-add" / "tests" / "inputs.py").read_text()
+
+
+def test_starter_files_download(client, vector_add):
+    response = client.get("/challenges/vector-add/starter/solution.py")
+    assert response.status_code == 200 and b"def add" in response.content
+    assert response["Content-Disposition"] == 'attachment; filename="solution.py"'
+    assert client.get("/challenges/vector-add/starter/wrong.py").status_code == 404
