@@ -1,4 +1,4 @@
-"""The human-scored sets: ours (data/rubric) and the Mohler short-answer data."""
+"""The human-scored sets: ours (graders/rubric/data) and the Mohler short-answer data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-HUMAN_SET_DIR = REPO_ROOT / "data" / "rubric"
+HUMAN_SET_DIR = Path(__file__).resolve().parent / "data"
 CHALLENGES_DIR = REPO_ROOT / "challenges"
 MOHLER_ENV = "HOTPATH_MOHLER_DIR"
 MOHLER_FILE = "mohler_public.csv"
@@ -42,7 +42,12 @@ class MohlerAnswer:
 
 
 def load_human_set(slug: str, *, directory: Path = HUMAN_SET_DIR) -> list[HumanScored]:
-    path = directory / f"{slug}.jsonl"
+    return load_labels(directory / f"{slug}.jsonl")
+
+
+def load_labels(path: Path) -> list[HumanScored]:
+    """A JSONL file of scored answers: our sets, or reviewers' overrides exported by
+    `manage.py export_review_labels`."""
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip():

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 _MAX_SEQ_LENGTH = 128  # answer segments are sentences; longer inputs only cost time
+# One thread by default: a grading worker shares its cores, and torch's thread pool slows
+# down tenfold when other processes compete for them (measured: 2 threads 600-790 ms,
+# 1 thread 70-90 ms for 8 sentences at load average 6.5 on 2 cores).
+THREADS_ENV = "HOTPATH_RUBRIC_THREADS"
 _lock = threading.Lock()
 _model = None
 
@@ -32,10 +37,22 @@ def _load_model():
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
 
+            _quiet_progress_bars()
+
             model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
             model.max_seq_length = _MAX_SEQ_LENGTH
             _model = model
     return _model
+
+
+def _quiet_progress_bars() -> None:
+    """Weight-loading progress bars would land in every command's stderr."""
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except ImportError:  # an older transformers: the bar is cosmetic
+        pass
 
 
 def encode(texts: list[str]) -> np.ndarray:
@@ -43,8 +60,26 @@ def encode(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     model = _model or _load_model()
-    return np.asarray(model.encode(texts, batch_size=64, normalize_embeddings=True,
-                                   show_progress_bar=False, convert_to_numpy=True), dtype=np.float32)
+    with _torch_threads():
+        vectors = model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False,
+                               convert_to_numpy=True)
+    return np.asarray(vectors, dtype=np.float32)
+
+
+@contextmanager
+def _torch_threads():
+    """Run with HOTPATH_RUBRIC_THREADS torch threads (default 1), then restore the caller's."""
+    import torch
+
+    wanted = int(os.environ.get(THREADS_ENV, "1") or 1)
+    previous = torch.get_num_threads()
+    if wanted != previous:
+        torch.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        if wanted != previous:
+            torch.set_num_threads(previous)
 
 
 _fixed_cache: dict[str, np.ndarray] = {}
@@ -73,7 +108,8 @@ def vocabulary() -> frozenset[str]:
 def encode_with_tokens(texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
     """Unit sentence embeddings and, per text, unit contextual token embeddings ([CLS]/[SEP] dropped)."""
     model = _model or _load_model()
-    outputs = model.encode(texts, batch_size=64, output_value=None, show_progress_bar=False)
+    with _torch_threads():
+        outputs = model.encode(texts, batch_size=64, output_value=None, show_progress_bar=False)
     sentences, tokens = [], []
     for output in outputs:
         sentence = output["sentence_embedding"].float().numpy()

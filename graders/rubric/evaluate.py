@@ -28,7 +28,7 @@ def evaluate_written(slug: str, *, split: str = "holdout") -> Evaluation:
         if split in ("all", item.split):
             grader = score_answer(rubric=rubric, answer=item.answer).score
             rows.append((item.id, item.total(rubric.max_points), grader))
-    return Evaluation(slug, split, _figures(rows, step=1.0), rows)
+    return Evaluation(slug, split, figures_of(rows, step=1.0), rows)
 
 
 def evaluate_mohler(*, split: str = "holdout", mohler_dir=None) -> Evaluation:
@@ -38,10 +38,10 @@ def evaluate_mohler(*, split: str = "holdout", mohler_dir=None) -> Evaluation:
              score_against_reference(question=a.question, reference=a.reference,
                                      max_points=datasets.MOHLER_MAX, answer=a.answer).score) for a in answers]
     human_human = metrics.summary([a.score_me for a in answers], [a.score_other for a in answers], step=1.0)
-    return Evaluation("asag-mohler", split, _figures(rows, step=1.0), rows, human_human)
+    return Evaluation("asag-mohler", split, figures_of(rows, step=1.0), rows, human_human)
 
 
-def _figures(rows: list[tuple[str, float, float]], *, step: float) -> dict[str, float]:
+def figures_of(rows: list[tuple[str, float, float]], *, step: float) -> dict[str, float]:
     if not rows:
         return {"n": 0}
     human = [r[1] for r in rows]

@@ -43,6 +43,7 @@ class PreparedRubric:
     rubric: Rubric
     criteria: tuple[PreparedCriterion, ...]
     topic_patterns: tuple[re.Pattern[str], ...]  # every alias and tool: for bare-list checks
+    tool_patterns: tuple[re.Pattern[str], ...]   # every tool of every criterion
     known_words: frozenset[str]
     question_stems: frozenset[str]
 
@@ -61,26 +62,31 @@ class CriterionEvidence:
     features: np.ndarray
     segment: str | None
     bare: bool
+    tool_segment: str | None = None  # the first bare segment naming one of the criterion's tools
 
 
 @lru_cache(maxsize=64)
 def prepare(rubric: Rubric) -> PreparedRubric:
     criteria = tuple(_prepare_criterion(c) for c in rubric.criteria)
-    topics = tuple(text.phrase_pattern(p) for p in {*rubric.all_aliases(), *rubric.all_tools()})
+    # Longest first, in a fixed order: removing "nsight systems" before "systems" keeps the
+    # bare-list check the same in every process (set order varies with the hash seed).
+    phrases = sorted({*rubric.all_aliases(), *rubric.all_tools()}, key=lambda p: (-len(p), p))
+    topics = tuple(text.phrase_pattern(p) for p in phrases)
     rubric_words = set(text.words(rubric.question))
     for criterion in rubric.criteria:
         for chunk in (criterion.description, *criterion.aliases, *criterion.tools,
                       *(t for _, t in criterion.exemplars())):
             rubric_words.update(text.words(chunk))
     known = embedding.vocabulary() | frozenset(rubric_words) | frozenset(map(text.stem, rubric_words))
-    return PreparedRubric(rubric=rubric, criteria=criteria, topic_patterns=topics, known_words=known,
+    tools = tuple(text.phrase_pattern(p) for p in sorted(rubric.all_tools(), key=lambda p: (-len(p), p)))
+    return PreparedRubric(rubric=rubric, criteria=criteria, topic_patterns=topics, tool_patterns=tools, known_words=known,
                           question_stems=frozenset(text.content_stems(rubric.question)))
 
 
 def _prepare_criterion(criterion: Criterion) -> PreparedCriterion:
     return PreparedCriterion(
         criterion=criterion,
-        alias_patterns=tuple(text.phrase_pattern(a) for a in (*criterion.aliases, *criterion.tools)),
+        alias_patterns=tuple(text.phrase_pattern(a) for a in dict.fromkeys((*criterion.aliases, *criterion.tools))),
         tool_patterns=tuple(text.phrase_pattern(t) for t in criterion.tools),
         positive_texts=(criterion.description, *criterion.positive),
         partial_texts=criterion.partial,
@@ -147,13 +153,17 @@ def criterion_evidence(prepared: PreparedRubric, item: PreparedCriterion, segmen
     rank = positive - np.maximum(negative - positive, 0.0) + 0.03 * np.minimum(alias_hits, 3)
     best = int(np.argmax(rank))
     segment = segmented.eligible[best]
-    bare = text.is_bare(segment, prepared.topic_patterns)
+    bare = text.is_bare(segment, prepared.topic_patterns, prepared.tool_patterns)
     answer_aliases = sum(1 for p in item.alias_patterns if any(p.search(text.normalise(s)) for s in segmented.eligible))
     tool_named = any(text.phrases_in(s, item.tool_patterns) for s in segmented.eligible)
+    # Only a bare mention earns the rule's half credit; a tool named in a sentence about
+    # something else (Nsight Systems for launch gaps) is evidence for that other criterion.
+    tool_segment = next((s for s in segmented.eligible if text.phrases_in(s, item.tool_patterns)
+                         and text.is_bare(s, prepared.topic_patterns, prepared.tool_patterns)), None)
     second = float(np.sort(positive)[-2]) if len(positive) > 1 else 0.0
     values = [positive[best], negative[best], positive[best] - negative[best], partial[best],
               min(alias_hits[best], 3) / 3, min(answer_aliases, 5) / 5, float(tool_named), float(bare), second]
-    return CriterionEvidence(np.asarray(values, dtype=np.float32), segment, bare)
+    return CriterionEvidence(np.asarray(values, dtype=np.float32), segment, bare, tool_segment)
 
 
 def _max_similarity(vectors: np.ndarray, texts: tuple[str, ...], exclude: str | None) -> np.ndarray:

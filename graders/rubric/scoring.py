@@ -24,10 +24,11 @@ class CriterionScore:
     evidence: str | None
     level: float = 0.0  # share of max earned (0, 0.5, 1); for a misconception, 1 = detected
     kind: str = "criterion"  # or "misconception": points <= 0, max 0
+    min: float = 0.0  # the least it can earn: a misconception's (negative) points
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "points": _tidy(self.points), "max": _tidy(self.max),
-                "confidence": round(self.confidence, 2), "evidence": self.evidence, "kind": self.kind}
+                "confidence": round(self.confidence, 2), "evidence": self.evidence, "kind": self.kind, "min": _tidy(self.min)}
 
 
 @dataclass(frozen=True)
@@ -75,19 +76,24 @@ def _score_criterion(prepared, item, segmented, model, exclude) -> CriterionScor
     kind = "misconception" if criterion.is_misconception else "criterion"
     best = 0.0 if criterion.is_misconception else criterion.points
     if evidence.segment is None:  # nothing usable in the answer: certain zero
-        return CriterionScore(criterion.id, 0.0, best, 1.0, None, 0.0, kind)
+        return CriterionScore(criterion.id, 0.0, best, 1.0, None, 0.0, kind, min(criterion.points, 0.0))
     if criterion.is_misconception:
         detected = bool(probabilities[1:].sum() > 0.5)
         confidence = probabilities[1:].sum() if detected else probabilities[0]
         return CriterionScore(criterion.id, criterion.points if detected else 0.0, 0.0, float(confidence),
-                              evidence.segment if detected else None, float(detected), kind)
+                              evidence.segment if detected else None, float(detected), kind, criterion.points)
     level_index = int(np.argmax(probabilities))
     confidence = float(probabilities[level_index])
+    segment = evidence.segment
     if evidence.bare and level_index == 2:  # a bare tool name earns at most half
         level_index, confidence = 1, float(probabilities[1:].sum())
+    if level_index == 0 and evidence.tool_segment is not None:
+        # The rubric's rule: a bare mention of the right tool earns half. The classifier
+        # disagreed, so the confidence is its (low) belief in credit: a reviewer will look.
+        level_index, confidence, segment = 1, float(probabilities[1:].sum()), evidence.tool_segment
     level = LEVELS[level_index]
     return CriterionScore(criterion.id, level * criterion.points, criterion.points, confidence,
-                          evidence.segment if level > 0 else None, level, kind)
+                          segment if level > 0 else None, level, kind)
 
 
 def _tidy(value: float) -> float | int:

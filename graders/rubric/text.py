@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 MAX_ANSWER_CHARS = 20_000  # beyond this an answer is padding; the rest is ignored and flagged
 
@@ -38,6 +39,7 @@ _NEGATED_ACTION = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)  # the same segments are normalised once per alias pattern
 def normalise(text: str) -> str:
     """Lower case, straight apostrophes, British spellings folded into American ones."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
@@ -98,10 +100,23 @@ def remove_phrases(text: str, patterns: Iterable[re.Pattern[str]]) -> str:
     return normalised
 
 
-def is_bare(segment: str, patterns: Iterable[re.Pattern[str]]) -> bool:
-    """A segment that names tools or topics but says nothing about what to look for."""
-    remaining = [w for w in words(remove_phrases(segment, patterns)) if w not in STOPWORDS]
-    return len(remaining) < 3
+def is_bare(segment: str, topics: Iterable[re.Pattern[str]], tools: Iterable[re.Pattern[str]] = ()) -> bool:
+    """A segment that names tools or topics but says nothing about what to look for.
+
+    Bare: little is left once the rubric's phrases are removed, and the segment is a list
+    ("nsys, ncu, roofline"), a string of keywords without a single function word ("GPU
+    kernels throughput latency"), or nothing but tool names. "Use nsys to look for idle
+    gaps caused by preprocessing" is an idea built from rubric phrases, not a bare mention.
+    """
+    if _content_count(remove_phrases(segment, topics)) >= 3:
+        return False
+    is_list = len(re.findall(r"[,/]", segment)) >= 2
+    keywords_only = not any(w in STOPWORDS for w in words(segment))
+    return is_list or keywords_only or _content_count(remove_phrases(segment, tools)) < 3
+
+
+def _content_count(normalised: str) -> int:
+    return sum(1 for w in words(normalised) if w not in STOPWORDS)
 
 
 def unknown_word_ratio(text: str, known: frozenset[str]) -> float:

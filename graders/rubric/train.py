@@ -50,11 +50,13 @@ def exemplar_rows(rubric: Rubric, slug: str) -> tuple[list, list, list]:
     return x, y, groups
 
 
-def training_set(slugs=datasets.WRITTEN_SLUGS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def training_set(slugs=datasets.WRITTEN_SLUGS, *, extra: list[datasets.HumanScored] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of every challenge's train split, its exemplars, and `extra` labels (reviewers' overrides)."""
     x, y, groups = [], [], []
-    for slug in slugs:
+    for slug in dict.fromkeys([*slugs, *(r.challenge for r in extra)]):
         rubric = load_rubric(datasets.rubric_path(slug))
-        train = [r for r in datasets.load_human_set(slug) if r.split == "train"]
+        train = [r for r in datasets.load_human_set(slug) if r.split == "train"] if slug in slugs else []
+        train += [r for r in extra if r.challenge == slug and r.split == "train"]
         for part in (criterion_rows(rubric, train), exemplar_rows(rubric, slug)):
             x += part[0]; y += part[1]; groups += part[2]
     return np.asarray(x), np.asarray(y), np.asarray(groups)
@@ -75,7 +77,7 @@ def fit_criterion_model(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> cla
             best_c, best_loss = c, loss
     fitted = LogisticRegression(C=best_c, max_iter=2000).fit(z, y)
     meta = {"C": best_c, "cv_log_loss": round(float(best_loss), 4), "rows": int(len(y)),
-            "review_below": 0.6, "trained_on": "data/rubric train split + rubric exemplars (leave-one-out)"}
+            "review_below": 0.6, "trained_on": "graders/rubric/data train split + rubric exemplars (leave-one-out)"}
     return classifier.LinearModel(features=features.FEATURE_NAMES, mean=mean, scale=scale, coef=fitted.coef_,
                                   intercept=fitted.intercept_, classes=tuple(float(c) for c in fitted.classes_),
                                   meta=meta)
@@ -119,9 +121,14 @@ def write_model(model: classifier.LinearModel, name: str, directory: Path = clas
     return path
 
 
-def train_all(*, mohler_dir=None, out=print) -> None:
-    model = fit_criterion_model(*training_set())
-    out(f"criterion_model: {model.meta}  -> {write_model(model, 'criterion_model')}")
+def train_all(*, mohler_dir=None, models=("criterion", "reference"), extra_labels: list[Path] = (), out=print) -> None:
+    if "criterion" in models:
+        extra = [row for path in extra_labels for row in datasets.load_labels(Path(path))]
+        model = fit_criterion_model(*training_set(extra=extra))
+        model.meta["extra_labels"] = len(extra)
+        out(f"criterion_model: {model.meta}  -> {write_model(model, 'criterion_model')}")
+    if "reference" not in models:
+        return
     if datasets.mohler_available(mohler_dir):
         model = fit_reference_model(*mohler_training_set(mohler_dir))
         out(f"reference_model: {model.meta}  -> {write_model(model, 'reference_model')}")

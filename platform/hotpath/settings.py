@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "submissions",
-    # "reviews",  (enabled once the app exists)
+    "reviews",
     "api",
     "web",
 ]

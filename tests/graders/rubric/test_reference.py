@@ -1,0 +1,44 @@
+"""Reference-answer mode: one criterion, scored by closeness to one model answer."""
+from __future__ import annotations
+
+import pytest
+
+from graders.rubric import score_against_reference
+
+QUESTION = "What is the role of a stack in evaluating a postfix expression?"
+REFERENCE = "Operands are pushed on the stack; an operator pops the top two operands, applies itself and pushes the result."
+
+
+def score(answer: str, max_points: float = 5):
+    return score_against_reference(question=QUESTION, reference=REFERENCE, max_points=max_points, answer=answer)
+
+
+def test_the_result_has_one_reference_criterion_in_the_designs_shape():
+    data = score("Push each operand; when an operator comes, pop two operands and push the result.").as_dict()
+    assert {"score", "max", "needs_review", "criteria"} <= set(data)
+    assert [c["id"] for c in data["criteria"]] == ["reference"]
+    assert data["max"] == 5 and 0 <= data["score"] <= 5
+
+
+def test_a_paraphrase_beats_a_copied_question_and_off_topic_text():
+    paraphrase = score("Each operand goes onto the stack, and each operator takes the two top values off, "
+                       "combines them, and puts the result back.").score
+    copied = score(QUESTION).score
+    off_topic = score("Paris is the capital of France and has many museums.").score
+    assert paraphrase > copied + 1
+    assert paraphrase > off_topic + 1
+
+
+def test_points_scale_with_the_maximum():
+    answer = "Operands are pushed; an operator pops two, applies itself and pushes the result."
+    assert score(answer, max_points=10).score == pytest.approx(2 * score(answer, max_points=5).score, abs=0.02)
+
+
+def test_an_empty_answer_scores_zero_without_review():
+    result = score("   ")
+    assert result.score == 0 and not result.needs_review
+
+
+def test_a_non_positive_maximum_is_refused():
+    with pytest.raises(ValueError):
+        score("anything", max_points=0)

@@ -1,0 +1,163 @@
+"""Scoring behaviour on answers written for these tests (none is in the training data),
+including the gaming answers the issue names: each must stay within what the rules allow."""
+from __future__ import annotations
+
+import pytest
+
+from graders.rubric import score_answer
+
+STRONG_DEBUG = """First I'd put the dashboards from before and after the release side by side: requests per
+second, p99 latency, GPU utilisation and host CPU usage, and reproduce the drop with a benchmark of
+both builds on one machine. If the GPU is now idle more often, I'd record an Nsight Systems timeline
+and look for gaps between kernels, blocking synchronisations or new CPU-side work. If the GPU is as
+busy as before, I'd diff the PyTorch Profiler kernel tables of both builds to find the kernel that
+became slower or appeared. I'd enumerate what the deployment changed (code, config, CUDA, driver) and
+bisect it, testing one hypothesis at a time. The guilty kernel then goes through Nsight Compute for
+occupancy and memory throughput. Finally I'd confirm the fix with warmed-up, synchronised, repeated
+benchmark runs and add a DCGM alert on throughput."""
+
+STRONG_BATCH = """I'd first sweep the batch size and plot throughput to see where it flattens, then test one
+hypothesis at a time. The host may not feed the GPU: preprocessing or host-to-device copies from
+pageable memory; an Nsight Systems timeline would show idle gaps and long cudaMemcpy calls. The model
+may be launch-bound: hundreds of small kernels per step, so I'd count the launches and the time in
+cudaLaunchKernel in the trace and try CUDA graphs. Some op may loop over samples in Python; the
+PyTorch Profiler would show its time growing with the batch, and swapping in a batched op should
+restore scaling. Finally the GPU may already be saturated: Nsight Compute would show SM and memory
+throughput near peak on the roofline."""
+
+GAMING_DEBUG = {
+    "off_topic": "Bread needs flour, water, salt and yeast. Knead it for ten minutes and bake it at 230 degrees.",
+    "gibberish": "asdkj qwoeiu zmxncb poqiwe lkasjd mznxbc qpwoei alskdj zmxn qpwo alsk",
+    "padding": "This is a very important question and I will answer it carefully. " * 40,
+    "repetition": "I would look at the GPU. " * 60,
+    "padded_keywords": ("Performance is important. " * 20) + "GPU kernels throughput latency profiler. " * 10,
+    "negated": ("I would not compare metrics before and after the deployment. I would never use Nsight Systems "
+                "or the PyTorch Profiler. There is no need to bisect the diff or test hypotheses. I wouldn't "
+                "verify the fix either."),
+    "paraphrased_question": ("So a model serving deployment went out yesterday and throughput dropped by thirty "
+                             "percent on the same hardware and weights, and I have to walk through how to find the cause."),
+    "empty": "   ",
+}
+GAMING_BATCH = {
+    "off_topic": "The French Revolution began in 1789 and ended the monarchy. Napoleon later crowned himself emperor.",
+    "gibberish": "flurb glomp snizzle wobbleflop quark zing ploof drabble snorkel wumpus",
+    "padding": "I think that this is a really interesting problem to think about in detail. " * 40,
+    "repetition": "The batch size matters. " * 60,
+    "negated": ("It is not the data transfer and I would not check it in Nsight Systems. Kernel launch overhead "
+                "does not matter. I would not use the PyTorch profiler to look for per-sample loops, and I "
+                "wouldn't look at Nsight Compute."),
+}
+
+
+def by_id(result):
+    return {c.id: c for c in result.criteria}
+
+
+def test_the_json_shape_is_the_designs(debug_rubric):
+    data = score_answer(rubric=debug_rubric, answer=STRONG_DEBUG).as_dict()
+    assert {"score", "max", "needs_review", "criteria"} <= set(data)
+    assert data["max"] == 10 and isinstance(data["needs_review"], bool)
+    for criterion in data["criteria"]:
+        assert {"id", "points", "max", "confidence", "evidence"} <= set(criterion)
+        assert 0.0 <= criterion["confidence"] <= 1.0
+    assert sum(c["max"] for c in data["criteria"]) == 10
+
+
+@pytest.mark.parametrize("answer, rubric_name", [(STRONG_DEBUG, "debug_rubric"), (STRONG_BATCH, "batch_rubric")])
+def test_a_strong_answer_scores_high_with_evidence_from_the_answer(answer, rubric_name, request):
+    result = score_answer(rubric=request.getfixturevalue(rubric_name), answer=answer)
+    assert result.score >= 8
+    for criterion in result.criteria:
+        if criterion.points > 0:
+            assert criterion.evidence and criterion.evidence in answer
+        else:
+            assert criterion.evidence is None
+
+
+@pytest.mark.parametrize("kind", sorted(GAMING_DEBUG))
+def test_gaming_answers_to_debug_regression_score_at_most_two(debug_rubric, kind):
+    assert score_answer(rubric=debug_rubric, answer=GAMING_DEBUG[kind]).score <= 2
+
+
+@pytest.mark.parametrize("kind", sorted(GAMING_BATCH))
+def test_gaming_answers_to_batch_scaling_score_at_most_two(batch_rubric, kind):
+    assert score_answer(rubric=batch_rubric, answer=GAMING_BATCH[kind]).score <= 2
+
+
+@pytest.mark.parametrize("rubric_name", ["debug_rubric", "batch_rubric"])
+def test_the_question_copied_back_scores_nothing_and_is_flagged(rubric_name, request):
+    rubric = request.getfixturevalue(rubric_name)
+    result = score_answer(rubric=rubric, answer=rubric.question)
+    assert result.score == 0
+    assert "copies_question" in result.flags
+
+
+@pytest.mark.parametrize("answer, rubric_name", [
+    ("nsys, ncu, torch.profiler, git bisect, DCGM, grafana, nvidia-smi", "debug_rubric"),
+    ("nsys, ncu, PyTorch Profiler, CUDA graphs, Nsight Systems, Nsight Compute", "batch_rubric"),
+    ("Nsight Systems. Nsight Compute. PyTorch Profiler.", "batch_rubric"),
+])
+def test_a_bare_list_of_tool_names_earns_at_most_half_of_each_criterion(answer, rubric_name, request):
+    result = score_answer(rubric=request.getfixturevalue(rubric_name), answer=answer)
+    for criterion in result.criteria:
+        assert criterion.points <= criterion.max / 2
+    assert result.score <= result.max / 2
+    assert result.score > 0  # the rules do allow half credit for a named tool
+
+
+def test_a_tool_with_what_to_look_for_earns_more_than_the_bare_name(batch_rubric):
+    bare = by_id(score_answer(rubric=batch_rubric, answer="Nsight Systems."))["h2d_transfer"]
+    idea = by_id(score_answer(rubric=batch_rubric, answer=(
+        "The CPU preprocessing may not keep up: an Nsight Systems trace would show the GPU idle "
+        "between batches while cudaMemcpy calls block.")))["h2d_transfer"]
+    assert bare.points == 1.5
+    assert idea.points == 3
+
+
+def test_a_terse_idea_built_from_rubric_phrases_earns_full_credit(batch_rubric):
+    result = score_answer(rubric=batch_rubric, answer="Use nsys to look for idle gaps caused by slow preprocessing.")
+    assert by_id(result)["h2d_transfer"].points == 3
+
+
+def test_negating_a_good_statement_removes_its_credit(debug_rubric):
+    said = "I would bisect the deployment diff and test the library and driver versions one at a time."
+    denied = "I would not bisect the deployment diff or test the library and driver versions one at a time."
+    assert by_id(score_answer(rubric=debug_rubric, answer=said))["hypothesis_bisect"].points == 2
+    assert by_id(score_answer(rubric=debug_rubric, answer=denied))["hypothesis_bisect"].points == 0
+
+
+def test_padding_a_good_answer_neither_helps_nor_hurts_much(batch_rubric):
+    plain = score_answer(rubric=batch_rubric, answer=STRONG_BATCH).score
+    padded = score_answer(rubric=batch_rubric, answer=("Let me think about this carefully. " * 30) + STRONG_BATCH
+                          + (" Performance matters a great deal in production." * 30)).score
+    assert plain - 1 <= padded <= plain
+
+
+def test_repeating_a_sentence_earns_no_more_than_saying_it_once(debug_rubric):
+    sentence = "If GPU utilisation dropped, trace the pipeline with Nsight Systems and look for gaps between kernels. "
+    assert score_answer(rubric=debug_rubric, answer=sentence * 30).score == score_answer(rubric=debug_rubric, answer=sentence).score
+
+
+def test_a_misconception_costs_points(batch_rubric):
+    plain = "Launch overhead: many small kernels; count the launches in a trace and try CUDA graphs."
+    wrong = plain + " Also the GPU is running out of memory, so buy a bigger GPU with more VRAM."
+    with_misconception = score_answer(rubric=batch_rubric, answer=wrong)
+    assert by_id(with_misconception)["memory_or_buy_hardware"].points == -1
+    assert with_misconception.score == score_answer(rubric=batch_rubric, answer=plain).score - 1
+
+
+def test_scores_are_clamped_at_zero(debug_rubric):
+    result = score_answer(rubric=debug_rubric, answer="The GPU must be faulty, so replace the hardware and buy more GPUs.")
+    assert by_id(result)["blame_hardware_or_weights"].points == -1
+    assert result.score == 0
+
+
+def test_scoring_is_deterministic(batch_rubric):
+    first = score_answer(rubric=batch_rubric, answer=STRONG_BATCH).as_dict()
+    assert score_answer(rubric=batch_rubric, answer=STRONG_BATCH).as_dict() == first
+
+
+def test_an_overlong_answer_is_truncated_and_sent_for_review(debug_rubric):
+    result = score_answer(rubric=debug_rubric, answer=STRONG_DEBUG + " filler" * 5000)
+    assert "truncated" in result.flags
+    assert result.needs_review

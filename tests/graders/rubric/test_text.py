@@ -1,0 +1,68 @@
+"""The lexical checks behind the gaming defences (no model needed)."""
+from __future__ import annotations
+
+import pytest
+
+from graders.rubric import text
+
+
+def test_segments_split_sentences_list_items_and_drop_repeats():
+    answer = "1. Compare metrics. 2) Bisect the diff; then verify.\n- Compare metrics.\nStep 3: profile it"
+    assert text.split_segments(answer) == ["Compare metrics.", "Bisect the diff;", "then verify.", "profile it"]
+
+
+def test_dotted_names_do_not_split_a_sentence():
+    assert text.split_segments("Use torch.profiler and torch.utils.benchmark here.") == [
+        "Use torch.profiler and torch.utils.benchmark here."]
+
+
+@pytest.mark.parametrize("segment", [
+    "I would not use Nsight Systems here.",
+    "I wouldn't check for kernel launch overhead.",
+    "There is no need to reproduce the problem.",
+    "I don't think data transfer matters.",
+    "GPU utilisation is irrelevant.",
+    "Kernel launch overhead does not matter for inference.",
+])
+def test_negated_statements_are_recognised(segment):
+    assert text.is_negated(segment)
+
+
+@pytest.mark.parametrize("segment", [
+    "If GPU utilisation did not drop, compare the kernels.",
+    "Larger batches cannot help once the kernels are compute-bound.",
+    "A custom op that doesn't parallelise across the batch.",
+    "The CPU can't feed the GPU fast enough.",
+])
+def test_conditions_and_findings_with_not_are_not_negations(segment):
+    assert not text.is_negated(segment)
+
+
+def test_british_and_american_spellings_match():
+    assert text.normalise("utilisation serialised behaviour") == "utilization serialized behavior"
+    assert text.phrases_in("Check GPU utilisation", [text.phrase_pattern("utilization")]) == 1
+
+
+def test_a_bare_tool_list_is_bare_and_an_idea_is_not():
+    tools = [text.phrase_pattern(p) for p in ("nsys", "ncu", "pytorch profiler", "nsight systems")]
+    topics = [*tools, *(text.phrase_pattern(p) for p in ("idle gaps", "preprocessing", "roofline", "utilisation"))]
+    assert text.is_bare("nsys, ncu, PyTorch profiler", topics, tools)
+    assert text.is_bare("Nsight Systems.", topics, tools)
+    assert text.is_bare("roofline, utilisation, nsys", topics, tools)  # a keyword list
+    assert text.is_bare("GPU utilisation idle gaps roofline preprocessing", topics, tools)  # keywords, no sentence
+    assert not text.is_bare("Trace with nsys and look for idle gaps between kernels", topics, tools)
+    # an idea made of rubric phrases is not a bare mention
+    assert not text.is_bare("Use nsys to look for idle gaps caused by slow preprocessing.", topics, tools)
+
+
+def test_unknown_word_ratio_separates_gibberish_from_english():
+    known = frozenset({"the", "gpu", "was", "idle", "between", "kernels"})
+    assert text.unknown_word_ratio("the gpu was idle between kernels", known) == 0
+    assert text.unknown_word_ratio("qwpeo zmxnv lkjasd poiqwe", known) == 1
+
+
+def test_overlap_with_the_question_is_one_for_a_copy():
+    question = "Why does throughput stop improving as batch size grows?"
+    stems = text.content_stems(question)
+    assert text.overlap_with(question, stems) == 1.0
+    assert text.overlap_with("Kernel launch overhead dominates small kernels.", stems) < 0.3

@@ -1,0 +1,43 @@
+"""The shipped models are reproducible from the training data, and reviewers' labels feed training."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from graders.rubric import classifier, datasets, train
+from graders.rubric.format import load_rubric
+
+
+def test_exported_review_labels_become_training_rows_at_their_levels(tmp_path):
+    path = tmp_path / "reviews.jsonl"
+    path.write_text(json.dumps({
+        "id": "review-7", "challenge": "batch-scaling", "split": "train", "rater": "reviewer",
+        "answer": "Count the kernel launches per step in a trace; CUDA graphs remove the overhead.",
+        "scores": {"h2d_transfer": 0, "launch_overhead": 3, "non_parallel_op": 0, "hw_saturation": 0.5,
+                   "method": 0, "memory_or_buy_hardware": -1},
+    }) + "\n")
+    labels = datasets.load_labels(path)
+    rubric = load_rubric(datasets.rubric_path("batch-scaling"))
+    x, y, groups = train.criterion_rows(rubric, labels)
+    assert len(x) == len(rubric.criteria) and set(groups) == {"review-7"}
+    assert dict(zip([c.id for c in rubric.criteria], y)) == {
+        "h2d_transfer": 0, "launch_overhead": 2, "non_parallel_op": 0, "hw_saturation": 1, "method": 0,
+        "memory_or_buy_hardware": 2}
+
+
+def test_holdout_answers_never_reach_the_training_rows(monkeypatch):
+    seen = []
+    monkeypatch.setattr(train, "criterion_rows", lambda rubric, answers: (seen.extend(answers), ([], [], []))[1])
+    monkeypatch.setattr(train, "exemplar_rows", lambda rubric, slug: ([], [], []))
+    train.training_set()
+    assert seen and all(row.split == "train" for row in seen)
+
+
+@pytest.mark.slow
+def test_the_shipped_criterion_model_is_what_training_produces():
+    refitted = train.fit_criterion_model(*train.training_set())
+    shipped = classifier.load_model("criterion_model")
+    assert refitted.meta["C"] == shipped.meta["C"]
+    assert np.allclose(refitted.coef, shipped.coef, atol=1e-3)

@@ -1,0 +1,149 @@
+"""Reviews: recording the grader's marks, overriding them, signing off, the queue, labels."""
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from reviews.models import CriterionOverride, WrittenReview
+from reviews.selectors import override_training_labels, review_queue
+from reviews.services import criterion_override, review_complete, written_review_record
+from tests.factories import UserFactory
+from tests.platform.reviews.conftest import scored
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the review is recorded on commit
+
+
+def mark_of(review, criterion_id):
+    return review.marks.get(criterion_id=criterion_id)
+
+
+def test_a_stored_rubric_result_creates_a_pending_review_with_its_marks(make_graded):
+    submission = make_graded()
+    review = WrittenReview.objects.get(submission=submission)
+    assert review.status == WrittenReview.Status.PENDING
+    assert review.grader_score == review.final_score == 3.5
+    assert review.uncertainty == pytest.approx(0.45)
+    assert [m.criterion_id for m in review.marks.all()] == ["baseline", "hypothesis_bisect", "verify_fix",
+                                                            "blame_hardware_or_weights"]
+    misconception = mark_of(review, "blame_hardware_or_weights")
+    assert (misconception.min_points, misconception.max_points) == (-1, 0)
+
+
+def test_a_confident_result_is_not_queued(make_graded):
+    submission = make_graded(rubric=scored(needs_review=False, confidences=(0.9, 0.95, 0.97)))
+    assert WrittenReview.objects.get(submission=submission).status == WrittenReview.Status.AUTO
+    assert list(review_queue()) == []
+
+
+def test_the_queue_puts_the_least_certain_first(make_graded):
+    fairly_sure = make_graded(rubric=scored(confidences=(0.58, 0.9, 0.9)))
+    unsure = make_graded(rubric=scored(confidences=(0.31, 0.9, 0.9)))
+    middle = make_graded(rubric=scored(confidences=(0.45, 0.9, 0.9)))
+    assert [r.submission_id for r in review_queue()] == [unsure.pk, middle.pk, fairly_sure.pk]
+    assert list(review_queue(slug="batch-scaling")) == []
+
+
+def test_an_override_changes_the_final_score_the_candidate_sees(make_graded, reviewer):
+    submission = make_graded()
+    review = submission.written_review
+    override = criterion_override(mark=mark_of(review, "baseline"), reviewer=reviewer, points=2,
+                                  reason="Compares before/after utilisation in the second paragraph.")
+    assert (override.previous_points, override.points, override.reviewer) == (1, 2, reviewer)
+    review.refresh_from_db()
+    assert review.final_score == 4.5 and review.grader_score == 3.5
+    submission.result.refresh_from_db()
+    assert submission.result.score == 45.0
+    rubric = submission.result.metrics["rubric"]
+    assert rubric["score"] == 4.5 and rubric["grader_score"] == 3.5
+    baseline = next(c for c in rubric["criteria"] if c["id"] == "baseline")
+    assert baseline["points"] == 2 and baseline["overridden"] and baseline["grader_points"] == 1
+
+
+def test_a_misconception_override_can_take_points_away_but_the_total_stays_at_least_zero(make_graded, reviewer):
+    review = make_graded().written_review
+    for criterion_id in ("hypothesis_bisect", "verify_fix"):
+        criterion_override(mark=mark_of(review, criterion_id), reviewer=reviewer, points=0, reason="Not there.")
+    criterion_override(mark=mark_of(review, "blame_hardware_or_weights"), reviewer=reviewer, points=-1,
+                       reason="Blames the GPU.")
+    review.refresh_from_db()
+    assert review.final_score == 0.0  # 1 - 1 = 0, and never below
+
+
+@pytest.mark.parametrize("points, reason, message", [
+    (2, "   ", "reason"),
+    (2.5, "too many", "from 0 to 2"),
+    (-0.5, "negative", "from 0 to 2"),
+    (1.25, "off grid", "steps of 0.5"),
+    (float("nan"), "nan", "number"),
+])
+def test_bad_overrides_are_refused_and_change_nothing(make_graded, reviewer, points, reason, message):
+    review = make_graded().written_review
+    with pytest.raises(ValidationError, match=message):
+        criterion_override(mark=mark_of(review, "baseline"), reviewer=reviewer, points=points, reason=reason)
+    assert CriterionOverride.objects.count() == 0
+    assert mark_of(review, "baseline").final_points == 1
+
+
+def test_only_reviewers_may_override(make_graded):
+    review = make_graded().written_review
+    with pytest.raises(PermissionDenied):
+        criterion_override(mark=mark_of(review, "baseline"), reviewer=UserFactory(), points=2, reason="I like it.")
+
+
+def test_signing_off_takes_the_review_out_of_the_queue_and_publishes(make_graded, reviewer):
+    submission = make_graded()
+    review_complete(review=submission.written_review, reviewer=reviewer)
+    review = WrittenReview.objects.get(submission=submission)
+    assert review.status == WrittenReview.Status.REVIEWED and review.reviewed_by == reviewer
+    assert list(review_queue()) == []
+    submission.result.refresh_from_db()
+    assert submission.result.metrics["rubric"]["needs_review"] is False
+    assert submission.result.checks[0]["status"] == "pass"
+
+
+def test_recording_again_keeps_the_reviewers_work_unless_regraded(make_graded, reviewer):
+    submission = make_graded()
+    criterion_override(mark=mark_of(submission.written_review, "baseline"), reviewer=reviewer, points=2, reason="ok")
+    assert written_review_record(submission=submission).final_score == 4.5
+    regraded = written_review_record(submission=submission, regrade=True)
+    assert regraded.final_score == 4.5  # the published result now carries the override
+    assert WrittenReview.objects.count() == 1
+
+
+def test_reviewed_marks_become_training_labels_in_the_data_set_shape(make_graded, reviewer):
+    overridden = make_graded(answer="My answer: bisect the deployment diff.")
+    make_graded(answer="Untouched by any reviewer.")
+    criterion_override(mark=mark_of(overridden.written_review, "verify_fix"), reviewer=reviewer, points=0,
+                       reason="DCGM named without any idea.")
+    labels = override_training_labels()
+    assert len(labels) == 1
+    label = labels[0]
+    assert label["challenge"] == "debug-regression" and label["split"] == "train"
+    assert label["answer"] == "My answer: bisect the deployment diff."
+    assert label["scores"] == {"baseline": 1, "hypothesis_bisect": 2, "verify_fix": 0, "blame_hardware_or_weights": 0}
+
+
+def test_a_result_without_a_rubric_creates_no_review(written_challenge):
+    from submissions.models import Result, Submission
+
+    submission = Submission.objects.create(user=UserFactory(), challenge_version=written_challenge.current_version,
+                                           files={"answer.md": "x"})
+    Result.objects.create(submission=submission, verdict="internal_error", metrics={})
+    assert written_review_record(submission=submission) is None
+    assert WrittenReview.objects.count() == 0
+
+
+def test_grading_a_written_submission_end_to_end_records_its_review(written_challenge, eager_grading):
+    from submissions.models import Submission
+    from submissions.services import submission_create
+
+    answer = ("If GPU utilisation is low, trace the pipeline with Nsight Systems and look for gaps between kernels. "
+              "Then bisect the deployment diff, testing one hypothesis at a time.")
+    submission = submission_create(user=UserFactory(), challenge=written_challenge,
+                                   files={written_challenge.current_version.entry_file: answer})
+    submission = Submission.objects.get(pk=submission.pk)
+    assert submission.status == Submission.Status.GRADED
+    review = WrittenReview.objects.get(submission=submission)
+    marks = {m.criterion_id: m.grader_points for m in review.marks.all()}
+    assert marks["gpu_low_nsys"] == 2 and marks["hypothesis_bisect"] == 2
+    assert review.grader_score == submission.result.metrics["rubric"]["score"]
