@@ -200,3 +200,22 @@ def _read_keyed(path: Path) -> dict[str, int]:
     except OSError:
         pass
     return values
+
+
+def reap_stale_cgroups() -> list[str]:
+    """Remove job cgroups whose creating process is gone (a worker killed mid-job leaves its
+    cgroup behind): their processes are killed first, then the directories removed."""
+    removed = []
+    parents = {_own_v1_cgroup(c) for c in ("memory", "cpuacct", "pids") if (CGROUP_ROOT / c).is_dir()}
+    if (CGROUP_ROOT / "cgroup.controllers").exists():
+        parents.add(_own_v2_cgroup())
+    for parent in parents:
+        for path in parent.glob("hotpath-*-*"):
+            owner = path.name.split("-")[1]
+            if not owner.isdigit() or Path(f"/proc/{owner}").exists():
+                continue
+            stale = JobCgroup(memory_bytes=0, pids=0)
+            stale.dirs = {"stale": path}
+            stale.remove()
+            removed.append(str(path))
+    return removed

@@ -11,6 +11,7 @@ no later than the moment the candidate's code is loaded: see `drop_privileges`.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import select
 import signal
@@ -89,7 +90,7 @@ class WorkerProcess:
             os.chmod(scratch, 0o711)  # the supervisor (no CAP_DAC_OVERRIDE) must still enter it
             os.chown(scratch, NOBODY, NOBODY)
         worker_env = {**env, "PYTHONPATH": str(lib_dir), "HOME": str(scratch), "TMPDIR": str(scratch), "PYTHONDONTWRITEBYTECODE": "1"}
-        self.proc = subprocess.Popen(
+        self.proc = _forked_worker(child_sock, code_dir=code_dir, scratch=scratch, env=worker_env, drop_uid=drop_uid) or subprocess.Popen(
             [sys.executable, "-m", "graders.harness.worker", "--fd", str(child_sock.fileno()), "--code", str(code_dir)],
             pass_fds=(child_sock.fileno(),),
             cwd=scratch,
@@ -201,12 +202,140 @@ def _world_reachable(path: Path) -> bool:
 
 
 def _raise_oom_score() -> None:
-    # Under memory pressure the kernel should kill the worker, never the supervisor.
+    # Under memory pressure the kernel should kill the worker, never the supervisor. After a
+    # uid switch /proc/self belongs to root until the process is dumpable again (exec would do it).
+    try:
+        _libc().prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE
+    except (OSError, AttributeError):
+        pass
     try:
         with open("/proc/self/oom_score_adj", "w") as fh:
             fh.write("1000")
     except OSError:
         pass
+
+
+# -- workers forked from the sandbox's template -------------------------------------------------------
+TEMPLATE_ENV = "HOTPATH_WORKER_TEMPLATE_FD"
+
+
+class _TemplateClient:
+    """The supervisor's end of the worker template (sandbox/jail.py): a process forked before
+    any job file was read, with torch imported, that forks each worker on request. It saves
+    each worker the interpreter start and the torch import (1-3 s on a 2-core host)."""
+
+    def __init__(self, fd: int) -> None:
+        self.sock = socket.socket(fileno=fd)
+        self.lock = threading.Lock()
+        self.exited: dict[int, int] = {}
+        self.dead = False
+
+    def spawn(self, request: dict, fds: list[int]) -> int:
+        with self.lock:
+            socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
+            while True:
+                message = self._recv(timeout=30)
+                if "spawned" in message:
+                    return message["spawned"]
+                if "error" in message:
+                    raise OSError(message["error"])
+
+    def drain(self) -> None:
+        with self.lock:
+            while not self.dead:
+                try:
+                    self._recv(timeout=0)
+                except (BlockingIOError, TimeoutError, socket.timeout):
+                    return
+                except (OSError, ValueError):
+                    self.dead = True
+
+    def _recv(self, *, timeout: float) -> dict:
+        self.sock.settimeout(timeout)
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("the worker template exited")
+        message = json.loads(data)
+        if "exited" in message:
+            self.exited[message["exited"]] = message["status"]
+        return message
+
+
+_TEMPLATE: _TemplateClient | None = None
+
+
+def _template() -> _TemplateClient | None:
+    global _TEMPLATE
+    fd = os.environ.get(TEMPLATE_ENV)
+    if _TEMPLATE is None and fd and fd.isdigit():
+        try:
+            _TEMPLATE = _TemplateClient(int(fd))
+        except OSError:
+            return None
+    return _TEMPLATE
+
+
+class _ForkedProcess:
+    """Popen's face (pid, poll, wait, returncode, stdout, stderr) for a template-forked worker."""
+
+    def __init__(self, client: _TemplateClient, pid: int, stdout, stderr) -> None:
+        self.client = client
+        self.pid = pid
+        self.stdout = stdout
+        self.stderr = stderr
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.client.drain()
+            self.returncode = self.client.exited.get(self.pid)
+            if self.returncode is None and self.client.dead and not _alive(self.pid):
+                self.returncode = -signal.SIGKILL  # its parent, the template, is gone: no status will come
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            time.sleep(0.005)
+        return self.returncode
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _forked_worker(child_sock: socket.socket, *, code_dir: Path, scratch: Path, env: dict[str, str], drop_uid: bool) -> _ForkedProcess | None:
+    """A worker forked by the sandbox's template, or None (then the caller execs one)."""
+    client = _template()
+    if client is None or client.dead:
+        return None
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    request = {
+        "argv": [sys.executable, "graders.harness.worker", "--fd", "{fd}", "--code", str(code_dir)],
+        "cwd": os.path.abspath(scratch),
+        "env": env,
+        "uid": NOBODY if drop_uid else None,
+        "gid": NOBODY if drop_uid else None,
+    }
+    try:
+        pid = client.spawn(request, [child_sock.fileno(), out_w, err_w])
+    except (OSError, ValueError):
+        os.close(out_r)
+        os.close(err_r)
+        return None
+    finally:
+        os.close(out_w)
+        os.close(err_w)
+    return _ForkedProcess(client, pid, os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
 
 
 # -- privileges -----------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ namespaces; a root filesystem built from read-only bind mounts (system libraries
 Python installation, the job's two bundles) with a size-limited tmpfs as working dir; a
 reduced environment; rlimits (core 0, nofile, fsize); memory (with swap) and pids limits
 through a cgroup where the host lets us create one (v1 or v2); the whole tree killed at the
-wall-time limit. See docs/sandbox.md for what it does and does not protect against.
+wall-time limit. As root, jobs that run `{python} -m|-c` are forked from a template that has
+torch imported (`Template`) instead of exec'd. See docs/sandbox.md for what it does and does
+not protect against.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,12 +25,12 @@ import time
 from pathlib import Path
 
 from sandbox.api import SandboxJob, SandboxResult, server_caps
-from sandbox.cgroups import JobCgroup
+from sandbox.cgroups import JobCgroup, reap_stale_cgroups
 from sandbox.gpus import gpu_slot
 from sandbox.registry import register_backend
 
 JAIL = Path(__file__).resolve().parent.parent / "jail.py"
-ENV_ALLOW_LIST = ("PATH", "LANG", "LC_ALL", "TZ", "TRITON_INTERPRET")
+ENV_ALLOW_LIST = ("PATH", "LANG", "LC_ALL", "TZ", "TRITON_INTERPRET", "OMP_NUM_THREADS")
 POLL_S = 0.02
 INSIDE_BUNDLE = "/sandbox/bundle"
 INSIDE_WORKER_BUNDLE = "/sandbox/candidate"
@@ -63,9 +66,14 @@ _PROBE: tuple[bool, str] | None = None
 
 
 def jail_available() -> tuple[bool, str]:
-    """Can this host create the namespaces? Probed once per process (about 30 ms)."""
+    """Can this host create the namespaces? Probed once per process (about 30 ms), when the
+    cgroups that dead processes left behind are also removed."""
     global _PROBE
     if _PROBE is None:
+        try:
+            reap_stale_cgroups()
+        except OSError:
+            pass
         probe = SandboxJob(argv=("/bin/true",), bundle=Path("/"))
         with tempfile.TemporaryDirectory(prefix="hotpath-probe-") as tmp:
             config = jail_config(probe, Path(tmp))
@@ -150,28 +158,161 @@ def _run_in(workdir: Path, job: SandboxJob) -> SandboxResult:
     cgroup = JobCgroup(memory_bytes=limits.memory_mb * 2**20, pids=limits.pids)
     has_cgroup = cgroup.create()
     started = time.monotonic()
+    template = _TEMPLATE if has_cgroup and _template_fits(config) else None
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(JAIL)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            preexec_fn=cgroup.enter_self if has_cgroup else None,
-        )
-        proc.stdin.write(json.dumps(config).encode())
-        proc.stdin.close()
+        if template is not None and template.lock.acquire(blocking=False):
+            try:
+                proc = template.start(config, cgroup)
+            except (OSError, TemplateError):
+                template.lock.release()
+                template.close()
+                proc = _exec_jail(config, cgroup, has_cgroup)
+        else:
+            proc = _exec_jail(config, cgroup, has_cgroup)
     except OSError as exc:
         cgroup.remove()
-        return SandboxResult(None, b"", b"", 0.0, 0.0, None, error=f"could not start the job: {exc}")
+        return SandboxResult(None, b"", b"", 0.0, 0.0, None, error=f"could not start the job: {exc}", backend="process")
+    phases = {"start": time.monotonic() - started}
     try:
-        return _supervise(proc, job, cgroup if has_cgroup else None, started)
+        return _supervise(proc, job, cgroup if has_cgroup else None, started, phases)
     finally:
         _kill_group(proc.pid)
+        if isinstance(proc, TemplateJob):
+            proc.wait()
+            template.lock.release()
         cgroup.remove()
 
 
-def _supervise(proc: subprocess.Popen, job: SandboxJob, cgroup: JobCgroup | None, started: float) -> SandboxResult:
+def _exec_jail(config: dict, cgroup: JobCgroup, has_cgroup: bool) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-I", "-S", str(JAIL)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=cgroup.enter_self if has_cgroup else None,
+    )
+    proc.stdin.write(json.dumps(config).encode())
+    proc.stdin.close()
+    return proc
+
+
+# -- the template: torch imported once, one fork per job -------------------------------------------
+class TemplateError(Exception):
+    pass
+
+
+class Template:
+    """`jail.py --template`: a long-lived interpreter with torch imported that forks each job's
+    jail and runs `python -m graders.harness` in the fork, so a job pays neither the
+    supervisor's torch import nor its interpreter teardown. Started on first use, one per
+    process; HOTPATH_SANDBOX_TEMPLATE=0 turns it off (every job then execs a fresh jail.py).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.broken = False
+
+    def ensure(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        if self.broken:
+            raise TemplateError("the template failed before")
+        self.close()  # whatever is left of a dead one
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", str(JAIL), "--template", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                # PASSIVE: OpenMP reads it once, at load; idle threads of one process must not
+                # spin on the cores another is being timed on
+                cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OMP_WAIT_POLICY": "PASSIVE"}, start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        self.sock = ours
+        if self._receive(timeout=120).get("ready") is not True:
+            self.broken = True
+            self.close()
+            raise TemplateError("the template did not start")
+
+    def start(self, config: dict, cgroup: JobCgroup) -> "TemplateJob":
+        self.ensure()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        try:
+            config = {**config, "cgroup_procs": [str(p / "cgroup.procs") for p in cgroup.dirs.values()]}
+            socket.send_fds(self.sock, [json.dumps(config).encode()], [out_w, err_w])
+        finally:
+            os.close(out_w)
+            os.close(err_w)
+        reply = self._receive(timeout=30)
+        if "pid" not in reply:
+            raise TemplateError(f"unexpected reply {reply}")
+        return TemplateJob(self, reply["pid"], os.fdopen(out_r, "rb", buffering=0), os.fdopen(err_r, "rb", buffering=0))
+
+    def _receive(self, *, timeout: float | None) -> dict:
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(65536)
+        except (OSError, socket.timeout) as exc:
+            raise TemplateError(f"the template did not answer: {exc}") from None
+        if not data:
+            raise TemplateError("the template exited")
+        return json.loads(data)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            _kill_group(self.proc.pid)
+            self.proc.wait()
+            self.proc = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
+class TemplateJob:
+    """The Popen-like face of one job forked by the template (its parent reports the status)."""
+
+    def __init__(self, template: Template, pid: int, stdout, stderr) -> None:
+        self.template = template
+        self.pid = pid
+        self.stdout = stdout
+        self.stderr = stderr
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                reply = self.template._receive(timeout=0.0001)
+            except TemplateError:
+                if self.template.proc is None or self.template.proc.poll() is not None:
+                    self.returncode = JAIL_FAILED  # the template died with the job
+                return self.returncode
+            if reply.get("pid") == self.pid and "status" in reply:
+                self.returncode = reply["status"]
+        return self.returncode
+
+    def wait(self, timeout: float = 30.0) -> int | None:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None and time.monotonic() < deadline:
+            time.sleep(POLL_S)
+        return self.returncode
+
+
+_TEMPLATE = Template() if os.environ.get("HOTPATH_SANDBOX_TEMPLATE", "1") != "0" else None
+
+
+def _template_fits(config: dict) -> bool:
+    """Only `{python} -m MODULE ...` and `{python} -c CODE ...` run in the template: anything
+    else (another interpreter, interpreter options) is exec'd as asked."""
+    argv = config["argv"]
+    return len(argv) >= 3 and argv[0] == sys.executable and argv[1] in ("-m", "-c")
+
+
+def _supervise(proc, job: SandboxJob, cgroup: JobCgroup | None, started: float, phases: dict) -> SandboxResult:
     limits = job.limits
     out = CappedReader(proc.stdout, limits.output_bytes)
     err = CappedReader(proc.stderr, limits.output_bytes)
@@ -189,13 +330,17 @@ def _supervise(proc: subprocess.Popen, job: SandboxJob, cgroup: JobCgroup | None
             if peak_rss > limits.memory_mb:
                 break
         time.sleep(POLL_S)
+    wall = time.monotonic() - started
+    t_teardown = time.monotonic()
     _kill_group(proc.pid)
     if cgroup is not None:
         cgroup.kill_all()
-    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, None, None)
-    exit_code = proc.returncode if status is None else os.waitstatus_to_exitcode(status)
-    proc.returncode = exit_code
-    wall = time.monotonic() - started
+    if isinstance(proc, TemplateJob):
+        exit_code, usage = proc.wait(), None
+    else:
+        _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, None, None)
+        exit_code = proc.returncode if status is None else os.waitstatus_to_exitcode(status)
+        proc.returncode = exit_code
     out.join()
     err.join()
     oom = cgroup.oom_killed() if cgroup is not None else peak_rss > limits.memory_mb
@@ -218,6 +363,8 @@ def _supervise(proc: subprocess.Popen, job: SandboxJob, cgroup: JobCgroup | None
         oom_killed=oom,
         output_limited=out.overflowed or err.overflowed,
         error=error,
+        backend="process",
+        phases={**phases, "run": wall - phases.get("start", 0.0), "teardown": time.monotonic() - t_teardown},
     )
 
 
