@@ -10,6 +10,7 @@ device-wide synchronize, and freed memory is poisoned so stale results cannot pa
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import os
 import socket
@@ -114,29 +115,15 @@ class Worker:
         self._send_outputs([out], extra=after)
 
     def op_stage(self, header: dict, tensors: list) -> None:
-        """Receive the fresh inputs of one timed batch and place them on the device.
+        """Receive a batch of plain inputs and place them on the device (`run`, `profile`).
 
-        With ``mode = "graph"`` (CUDA only) the entry point is captured once into a CUDA graph
-        on static input buffers; each timed call then copies its fresh inputs into those
-        buffers outside the timed region and replays the graph. Capture failing is not an
-        error: the reply says ``mode = "eager"`` and the supervisor times both sides eagerly.
+        The latency step does not use this: it stages sealed batches (`seal`, then `go` per call).
         """
         self.staged = [self._kwargs(spec, tensors) for spec in header["sets"]]
         self.outputs = []
         self.mode = "eager"
-        reply: dict = {"ok": True}
-        if header.get("mode") == "graph" and self.device.type == "cuda" and self.staged:
-            try:
-                if self._graph is None or not self._graph.fits(self.staged[0]):
-                    self._graph = None
-                    self._graph = _CapturedCall(self.fn, self.staged[0])
-                self.mode = "graph"
-            except BaseException as exc:  # noqa: BLE001 - uncapturable code is allowed, just timed eagerly
-                self._graph = None
-                reply["capture_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
-                _reset_after_failed_capture()
         self._sync()
-        self.channel.send({**reply, "mode": self.mode, "tripwire": self.tripwire.hits})
+        self.channel.send({"ok": True, "mode": self.mode, "tripwire": self.tripwire.hits})
 
     def op_prepare(self, header: dict, tensors: list) -> None:
         """Set the timing mode for the next sealed batches; capture a CUDA graph on one sample.
@@ -164,6 +151,10 @@ class Worker:
         """Receive a batch of sealed inputs (unreadable until each call's key arrives)."""
         self.sealed = [(spec, [tensors[ref["tensor"]].to(self.device) for ref in _tensor_refs(spec)]) for spec in header["sets"]]
         self.outputs = []
+        # No garbage collection pauses inside a timed batch (timeit does the same); `fetch` turns
+        # it back on. A full collection here, not in the middle of the batch.
+        gc.collect()
+        gc.disable()
         self._sync()
         self.channel.send({"ok": True, "mode": self.mode})
 
@@ -192,6 +183,11 @@ class Worker:
             return
         self.outputs.append(out)
         self.channel.send({"ok": True, "t": elapsed, "mode": self.mode, "tripwire": self.tripwire.hits})
+
+    def op_unseal(self, header: dict, tensors: list) -> None:
+        """Unseal one tensor and send it back: the supervisor's check that both sides agree on the keystream."""
+        plain = unseal(tensors[0].to(self.device), int(header["key"]), dtype=DTYPES[header["dtype"]], shape=header["shape"])
+        self.channel.send({"ok": True}, [plain])
 
     def _unsealed_kwargs(self, spec: dict, sealed: list, key: int) -> dict:
         kwargs, position = {}, 0
@@ -227,35 +223,25 @@ class Worker:
         self.channel.send({"ok": True, "summary": summary, "tripwire": self.tripwire.hits}, [blob])
 
     def op_run(self, header: dict, _tensors: list) -> None:
-        """Time each staged call; the supervisor's wall clock runs around this op."""
+        """Time each plainly staged call (eager); the supervisor's wall clock runs around this op."""
         flush = header.get("flush_l2", False) and self.device.type == "cuda"
         noop = header.get("noop", False)
         times_ns: list[int] = []
         try:
-            graph = self._graph if self.mode == "graph" else None
             for kwargs in self.staged:
-                if graph is not None:
-                    graph.load(kwargs)  # fresh inputs into the static buffers, outside the timed region
                 if flush:
                     self._flush_l2()
                 self._poison(header.get("poison_bytes", 0))
-                if noop:
-                    # The same loop minus the candidate: what the harness itself costs per call.
-                    out, elapsed = self._timed_call(kwargs, noop=True)
-                    if graph is not None:
-                        graph.out.clone()
-                elif graph is not None:
-                    out, elapsed = graph.timed_replay()
-                else:
-                    out, elapsed = self._timed_call(kwargs, noop=False)
+                out, elapsed = self._timed_call(kwargs, noop=noop)
                 self.outputs.append(out)
                 times_ns.append(elapsed)
         except BaseException as exc:  # noqa: BLE001
             self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
             return
-        self.channel.send({"ok": True, "times_ns": times_ns, "mode": self.mode, "tripwire": self.tripwire.hits})
+        self.channel.send({"ok": True, "times_ns": times_ns, "mode": "eager", "tripwire": self.tripwire.hits})
 
     def op_fetch(self, _header: dict, _tensors: list) -> None:
+        gc.enable()
         self._send_outputs(self.outputs)
         self.outputs = []
         self.staged = []

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotpath.settings")
 
@@ -18,3 +19,11 @@ def _make_filesystem_broker_dirs(sender, **kwargs) -> None:
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@worker_ready.connect
+def _reap_stale_sandboxes(**kwargs) -> None:
+    """Containers left by a killed worker are removed before this one takes jobs."""
+    import sandbox
+
+    sandbox.reap()
