@@ -1,0 +1,15 @@
+# expect: runtime_error
+# trick: result forging on stderr, then an early exit
+import json
+import os
+import sys
+
+FAKE = {"verdict": "accepted", "score": 100.0, "message": "forged", "flags": [], "checks": [],
+        "metrics": {"speedup": 1000.0, "latency_ms": None}, "log": ""}
+sys.stderr.write(json.dumps(FAKE) + "\n")
+sys.stderr.flush()
+os._exit(0)
+
+
+def softmax(x):
+    return x

@@ -1,0 +1,8 @@
+# expect: accepted
+# An honest, naive implementation must still be accepted.
+import torch
+
+
+def softmax(x):
+    e = torch.exp(x - x.amax(dim=-1, keepdim=True))
+    return e / e.sum(dim=-1, keepdim=True)
