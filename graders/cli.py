@@ -16,6 +16,7 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", default="process", help="sandbox backend: process (default) or docker")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--device-class", default=None, help="e.g. h100, to pick per-class targets")
+    parser.add_argument("--gpu", type=int, default=0, help="with --device cuda: the GPU index to grade on (default 0)")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
 
 
@@ -33,7 +34,10 @@ def run_grade(args: argparse.Namespace, *, roots: list[Path], out=sys.stdout) ->
     except (UnknownChallenge, SpecError) as exc:
         raise JobError(str(exc)) from None
     files = files_from_path(args.path, entry_file=spec.entry_file)
-    job = GradeJob(slug=args.slug, files=files, device=args.device, device_class=args.device_class, backend=args.backend, roots=roots)
+    job = GradeJob(
+        slug=args.slug, files=files, device=args.device, device_class=args.device_class, backend=args.backend, roots=roots,
+        gpu=args.gpu if args.device == "cuda" else None,
+    )
     try:
         return grade(job)
     except RegistryError as exc:

@@ -110,7 +110,7 @@ def _grade_once(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
         return _grade_trace_answers(job, spec)
     device_spec = spec.device(kind=job.device, device_class=job.device_class)
     if "static" in spec.graders:
-        findings = check_sources(files=job.files, forbidden_calls=spec.forbidden_calls)
+        findings = check_sources(files=job.files, forbidden_calls=spec.forbidden_calls, forbidden_constructs=spec.forbidden_constructs)
         if findings:
             first = findings[0]
             checks = [{"name": "static", "status": "fail", "detail": str(f)} for f in findings]
@@ -193,7 +193,7 @@ def _run_in_sandbox(job: GradeJob, spec: ChallengeSpec, device_spec) -> GradeRes
             worker_bundle=worker_bundle,
             limits=limits,
             env={"PYTHONPATH": "{bundle}/lib"},
-            gpu=job.gpu if job.device == "cuda" else None,
+            gpu=(0 if job.gpu is None else job.gpu) if job.device == "cuda" else None,  # a CUDA job always holds a GPU slot
             label=f"hotpath-{spec.slug}",
         )
         outcome = sandbox.run(sandbox_job, backend=job.backend)

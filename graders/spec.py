@@ -158,7 +158,7 @@ class _Validator:
             entry_callable=entry_callable,
             graders=self._str_list("graders", default=_default_graders(kind)),
             forbidden_calls=self._str_list("forbidden_calls", default=[]),
-            forbidden_constructs=self._str_list("forbidden_constructs", default=[]),
+            forbidden_constructs=self._constructs(),
             devices=self._devices(kind),
             files=files,
             harness=self._harness(kind),
@@ -186,6 +186,15 @@ class _Validator:
         if not all(isinstance(v, str) for v in value):
             raise self.fail(prefix + name, "expected a list of strings")
         return list(value)
+
+    def _constructs(self) -> list[str]:
+        from graders.static_checks import CONSTRUCTS
+
+        names = self._str_list("forbidden_constructs", default=[])
+        for name in names:
+            if name not in CONSTRUCTS:
+                raise self.fail("forbidden_constructs", f"unknown construct {name!r}; known: {', '.join(CONSTRUCTS)}")
+        return names
 
     def _files(self, kind: str) -> dict[str, str]:
         files = dict(DEFAULT_FILES)

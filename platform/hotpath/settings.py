@@ -111,6 +111,7 @@ HOTPATH_CHALLENGE_DIRS = env.list("HOTPATH_CHALLENGE_DIRS", default=[])
 HOTPATH_SANDBOX_BACKEND = env("HOTPATH_SANDBOX_BACKEND", default="process")
 HOTPATH_DEVICE = env("HOTPATH_DEVICE", default="cpu")            # the kind this worker grades on
 HOTPATH_DEVICE_CLASS = env("HOTPATH_DEVICE_CLASS", default="cpu")  # cpu, h100, h200...
+HOTPATH_GPU_INDEX = env.int("HOTPATH_GPU_INDEX", default=0)     # the GPU this worker grades on
 HOTPATH_MAX_SUBMISSION_BYTES = env.int("HOTPATH_MAX_SUBMISSION_BYTES", default=256 * 1024)
 
 REST_FRAMEWORK = {

@@ -80,6 +80,7 @@ def submission_grade(*, submission_id: str) -> Submission:
             device_class=submission.device_class if submission.device != "cpu" else None,
             backend=settings.HOTPATH_SANDBOX_BACKEND,
             package_dir=package_dir,
+            gpu=settings.HOTPATH_GPU_INDEX if submission.device == "cuda" else None,
         )
         try:
             result = grade(job)

@@ -37,6 +37,7 @@ def test_fixture_package_loads(package_copy):
         ("reference_tier = 1", "reference_tier = 5", "devices.cpu.reference_tier"),
         ("wall_s = 30", "wall_s = -1", "devices.cpu.limits.wall_s"),
         ("[devices.cpu]", "[devices.tpu]", "devices.tpu"),
+        ('forbidden_calls = ["torch.add"]', 'forbidden_calls = ["torch.add"]\nforbidden_constructs = ["telepathy"]', "forbidden_constructs"),
     ],
 )
 def test_errors_name_the_file_and_the_field(package_copy, old, new, field):

@@ -30,3 +30,4 @@ class _Namespace:
         self.device = options["device"]
         self.device_class = options["device_class"]
         self.json = options["json"]
+        self.gpu = options["gpu"]
