@@ -88,6 +88,10 @@ def build_root(root: str, config: dict) -> None:
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     for name, target in config.get("symlinks", {}).items():
         os.symlink(target, root + name)
+    # tmpfs first: a bind that lives under one (a checkout or venv under /tmp) stays visible.
+    for entry in config["tmpfs"]:
+        _mkdirs(root + entry["dst"])
+        mount("tmpfs", root + entry["dst"], "tmpfs", MS_NOSUID | MS_NODEV, f"size={entry['size']},mode={entry.get('mode', '0755')}")
     for entry in config["binds"]:
         bind(root, entry["src"], entry["dst"], writable=entry.get("rw", False), recursive=entry.get("rec", False))
     _mkdirs(root + "/dev")
@@ -97,9 +101,6 @@ def build_root(root: str, config: dict) -> None:
         bind(root, node, node, writable=True)
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{root}/dev/{name}")
-    for entry in config["tmpfs"]:
-        _mkdirs(root + entry["dst"])
-        mount("tmpfs", root + entry["dst"], "tmpfs", MS_NOSUID | MS_NODEV, f"size={entry['size']},mode={entry.get('mode', '0755')}")
     _mkdirs(root + "/proc")
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
