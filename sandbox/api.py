@@ -12,6 +12,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+# Where every backend shows the job inside the sandbox; argv and env name them as
+# `{bundle}`, `{worker_bundle}` and `{python}`.
+INSIDE_BUNDLE = "/sandbox/bundle"
+INSIDE_WORKER_BUNDLE = "/sandbox/candidate"
+INSIDE_WORK = "/sandbox/work"
+
+
+def inside_text(text: str, *, python: str) -> str:
+    """Replace the job's placeholders by the paths the sandbox shows."""
+    return text.replace("{bundle}", INSIDE_BUNDLE).replace("{worker_bundle}", INSIDE_WORKER_BUNDLE).replace("{python}", python)
+
+
+def inside_environment(job: "SandboxJob", *, allow: tuple[str, ...], python: str, path: str) -> dict[str, str]:
+    """The allow-listed host variables, the sandbox's own HOME/TMPDIR, then the job's (placeholders replaced).
+
+    `path` is the PATH used where the host's is not allowed through (or not set)."""
+    env = {k: os.environ[k] for k in allow if k in os.environ}
+    env.setdefault("PATH", path)
+    env.update({"HOME": INSIDE_WORK, "TMPDIR": INSIDE_WORK, "PYTHONDONTWRITEBYTECODE": "1"})
+    env.update({k: inside_text(v, python=python) for k, v in job.env.items()})
+    return env
+
+
 @dataclass(frozen=True)
 class SandboxLimits:
     wall_s: float = 60.0

@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from sandbox.api import SandboxJob, SandboxLimits, SandboxResult, server_caps
+from sandbox.api import INSIDE_BUNDLE, INSIDE_WORK, INSIDE_WORKER_BUNDLE, SandboxJob, SandboxLimits, SandboxResult, inside_environment, inside_text, server_caps
 from sandbox.backends.process import CappedReader
 from sandbox.gpus import gpu_slot
 from sandbox.registry import register_backend
@@ -34,9 +34,6 @@ except ImportError:  # the backend then reports itself unavailable
 LABEL = "hotpath.sandbox"
 OWNER_LABEL = "hotpath.owner"
 DEFAULT_IMAGE = "hotpath-sandbox:latest"
-INSIDE_BUNDLE = "/sandbox/bundle"
-INSIDE_WORKER_BUNDLE = "/sandbox/candidate"
-INSIDE_WORK = "/sandbox/work"
 INSIDE_PYTHON = "/usr/local/bin/hotpath-python"  # made by sandbox/images/Dockerfile
 ENTRY = "/usr/local/lib/hotpath/jail.py"  # copied there by sandbox/images/Dockerfile
 SUPERVISOR_CAPS = ["CHOWN", "SETUID", "SETGID", "KILL"]
@@ -141,21 +138,15 @@ def _command(argv) -> list[str]:
     """`{python} -m MODULE ...` (the harness) goes through the image's entry point: one torch
     import for the supervisor and its workers, no interpreter teardown. Anything else runs as
     given (a quick `-c` would only pay for a torch import it does not need)."""
-    argv = [_substitute(a) for a in argv]
+    argv = [inside_text(a, python=INSIDE_PYTHON) for a in argv]
     if len(argv) >= 3 and argv[0] == INSIDE_PYTHON and argv[1] == "-m" and os.environ.get("HOTPATH_SANDBOX_TEMPLATE", "1") != "0":
         return [INSIDE_PYTHON, "-I", ENTRY, "--entry", *argv[1:]]
     return argv
 
 
-def _substitute(arg: str) -> str:
-    return arg.replace("{bundle}", INSIDE_BUNDLE).replace("{worker_bundle}", INSIDE_WORKER_BUNDLE).replace("{python}", INSIDE_PYTHON)
-
-
 def _environment(job: SandboxJob) -> dict[str, str]:
-    env = {k: os.environ[k] for k in ENV_ALLOW_LIST if k in os.environ}
-    env.update({"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": INSIDE_WORK, "TMPDIR": INSIDE_WORK, "PYTHONDONTWRITEBYTECODE": "1"})
-    env.update({k: _substitute(v) for k, v in job.env.items()})
-    return env
+    # The host's PATH is not allowed through: inside the image, the image's PATH.
+    return inside_environment(job, allow=ENV_ALLOW_LIST, python=INSIDE_PYTHON, path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 
 
 # -- one run ----------------------------------------------------------------------------------------

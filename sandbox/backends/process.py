@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from sandbox.api import SandboxJob, SandboxResult, server_caps
+from sandbox.api import INSIDE_BUNDLE, INSIDE_WORK, INSIDE_WORKER_BUNDLE, SandboxJob, SandboxResult, inside_environment, inside_text, server_caps
 from sandbox.cgroups import JobCgroup, reap_stale_cgroups
 from sandbox.gpus import gpu_slot
 from sandbox.registry import register_backend
@@ -32,9 +32,6 @@ from sandbox.registry import register_backend
 JAIL = Path(__file__).resolve().parent.parent / "jail.py"
 ENV_ALLOW_LIST = ("PATH", "LANG", "LC_ALL", "TZ", "TRITON_INTERPRET", "OMP_NUM_THREADS")
 POLL_S = 0.02
-INSIDE_BUNDLE = "/sandbox/bundle"
-INSIDE_WORKER_BUNDLE = "/sandbox/candidate"
-INSIDE_WORK = "/sandbox/work"
 SUPERVISOR_CAPS = ["chown", "setuid", "setgid", "kill"]  # workers.drop_privileges keeps only kill
 # uid 0 is the supervisor; 65533-65534 are the workers (see graders/harness/workers.py)
 ROOT_ID_MAP = "0 0 1\n65533 65533 2"
@@ -116,7 +113,7 @@ def jail_config(job: SandboxJob, workdir: Path) -> dict:
             {"dst": "/dev/shm", "size": tmpfs_bytes, "mode": "1777"},
         ],
         "cwd": INSIDE_WORK,
-        "argv": [_substitute(a) for a in job.argv],
+        "argv": [inside_text(a, python=sys.executable) for a in job.argv],
         "env": _environment(job),
         "uid_map": ROOT_ID_MAP,
         "gid_map": ROOT_ID_MAP,
@@ -139,16 +136,8 @@ def _gpu_device_nodes(gpu: int) -> list[str]:
     return [n for n in nodes if os.path.exists(n)]
 
 
-def _substitute(arg: str) -> str:
-    return arg.replace("{bundle}", INSIDE_BUNDLE).replace("{worker_bundle}", INSIDE_WORKER_BUNDLE).replace("{python}", sys.executable)
-
-
 def _environment(job: SandboxJob) -> dict[str, str]:
-    env = {k: os.environ[k] for k in ENV_ALLOW_LIST if k in os.environ}
-    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
-    env.update({"HOME": INSIDE_WORK, "TMPDIR": INSIDE_WORK, "PYTHONDONTWRITEBYTECODE": "1"})
-    env.update({k: _substitute(v) for k, v in job.env.items()})
-    return env
+    return inside_environment(job, allow=ENV_ALLOW_LIST, python=sys.executable, path="/usr/local/bin:/usr/bin:/bin")
 
 
 def _run_in(workdir: Path, job: SandboxJob) -> SandboxResult:
