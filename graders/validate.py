@@ -92,15 +92,13 @@ def starter_expect(spec: ChallengeSpec, device: str) -> str:
 
 
 def subject_files(spec: ChallengeSpec, path: Path) -> dict[str, str]:
-    """A folder is submitted as it is. A single file replaces the starter's entry file and
-    comes with the starter's other files (a `model.py` the entry imports, say), as a
-    candidate who edited only the entry file would submit it."""
+    """The subject's files laid over the starter's, as a candidate who changed only those
+    files would submit them: a single file replaces the entry file, and a `reference/`
+    folder holds only what it changes (the starter's `model.py` comes with it, say)."""
     files = files_from_path(path, entry_file=spec.entry_file)
     starter = spec.path("starter")
-    if path.is_file() and starter.is_dir():
-        support = files_from_path(starter, entry_file=spec.entry_file)
-        support.pop(spec.entry_file, None)
-        files = {**support, **files}
+    if starter.is_dir() and starter.resolve() != Path(path).resolve():
+        files = {**files_from_path(starter, entry_file=spec.entry_file), **files}
     return files
 
 
