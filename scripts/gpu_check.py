@@ -6,8 +6,9 @@
 No Django: it drives `graders.pipeline.grade()` (what `python -m graders grade` runs), with
 the process sandbox and GPU 0, on the test fixtures `tiny-softmax` (a kernel challenge, with
 the profile grader) and `tiny-server` (a server challenge), on `fused-attention`, and on the
-GPU-only hostile submissions in tests/hostile/gpu/. Then it runs the repeatability benchmark
-(scripts/bench_repeatability.py, N gradings in fresh processes). Each row says what was
+GPU-only hostile submissions in tests/hostile/gpu/; where Nsight Compute reads counters, the
+ncu row shows the profile's kernel summary of the honest kernel. Then it runs the repeatability
+benchmark (scripts/bench_repeatability.py, N gradings in fresh processes). Each row says what was
 expected, what came back, and PASS or FAIL; the exit status is 1 when any row fails.
 `--out DIR` also writes gpu-check.txt and gpu-check.json there (keep them under docs/ with
 the card's name). `--device cpu` is a smoke run of the same script where no GPU is present:
@@ -102,8 +103,23 @@ def check_kernels(table: Table, device: str) -> dict:
     got = f"{profile.get('kernel_count')} kernels, {profile.get('launches_per_call')} launches/call, idle {profile.get('idle_fraction')}, peak {profile.get('peak_memory_mb')} MiB, trace {'yes' if 'trace_gz_b64' in profile else 'no'}"
     ok = "trace_gz_b64" in profile and (device != "cuda" or (profile.get("kernel_count", 0) > 0 and "top_kernels_by_device_time" in profile))
     table.add("profile: torch.profiler summary + trace", "kernels, launches/call, idle gaps, peak memory, trace", got, ok)
-    table.add("ncu", "detected and reported", json.dumps(ncu_status(torch.device(device)))[:160], True)
+    check_ncu(table, profile.get("ncu") or ncu_status(torch.device(device)))
     return honest
+
+
+def check_ncu(table: Table, ncu: dict) -> None:
+    """Where the grade found counters readable, its profile carries ncu's kernel summary."""
+    if ncu.get("status") != "counters readable":
+        table.add("ncu", "detected and reported", json.dumps(ncu)[:160], True)
+        return
+    expected = "kernels of the honest submission"
+    kernels = ncu.get("kernels") or []
+    if ncu.get("error") or not kernels:
+        table.add("ncu: kernel summary", expected, f"counters readable, but: {ncu.get('error', 'no kernels')}"[:200], False)
+        return
+    top = "; ".join(f"{k['name'][:40]} x{k['launches']} median {k['median_us']} us, SM {k['sm_pct']}%, mem {k['memory_pct']}%, "
+                    f"occupancy {k['occupancy_pct']}%, {k['bound']}" for k in kernels[:3])
+    table.add("ncu: kernel summary", expected, f"{ncu['kernel_count']} kernels, {ncu['launches']} launches: {top}", True)
 
 
 def check_gpu_hostile(table: Table, device: str, honest: dict) -> None:

@@ -22,6 +22,7 @@ import torch
 
 from graders.harness import steps
 from graders.harness.environment import fingerprint
+from graders.harness.ncu import early_ncu_worker
 from graders.harness.package import Challenge
 from graders.harness.workers import Outcome, WorkerProcess
 
@@ -45,6 +46,7 @@ class Session:
         self.metrics: dict = {"speedup": None, "latency_ms": None}
         self.candidate: WorkerProcess | None = None
         self.baseline: WorkerProcess | None = None
+        self.ncu_worker: WorkerProcess | None = None  # the profile step's worker under ncu, where counters are readable
 
     # -- what steps ask for ----------------------------------------------------------------
     def seed_for(self, *parts) -> int:
@@ -125,13 +127,23 @@ class Session:
             "log": self.candidate.log.text() if self.candidate else "",
         }
 
-    def _start_workers(self) -> None:
+    def worker_env(self) -> dict[str, str]:
         env = {k: os.environ[k] for k in WORKER_ENV_ALLOW if k in os.environ}
         if self.device.type == "cpu":
             # One thread and no spinning: idle OpenMP threads of one worker would steal the
             # cores the other is being timed on.
             env.update({"OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE", "MKL_NUM_THREADS": "1"})
-        cap = int(self.limits.get("output_kb", 1024)) * 1024
+        return env
+
+    def output_cap(self) -> int:
+        return int(self.limits.get("output_kb", 1024)) * 1024
+
+    def load_header(self) -> dict:
+        entry = self.job["entry"]
+        return {"op": "load", "file": entry["file"], "callable": entry["callable"], "device": self.job["device"], "forbidden_calls": self.job.get("forbidden_calls", [])}
+
+    def _start_workers(self) -> None:
+        env, cap = self.worker_env(), self.output_cap()
         lib = self.bundle / "lib"
         self.candidate = WorkerProcess(role="candidate", code_dir=self.worker_bundle, lib_dir=lib, scratch=self.scratch / "candidate", env=env, output_cap=cap)
         wants_baseline = "latency" in self.job["graders"] or ("throughput" in self.job["graders"] and self.job["harness"].get("baseline"))
@@ -140,17 +152,17 @@ class Session:
             self.baseline = WorkerProcess(role="baseline", code_dir=baseline_dir, lib_dir=lib, scratch=self.scratch / "baseline", env=env, output_cap=cap)
             file_part, _, attr = self.job["harness"]["baseline"].partition(":")
             self.answer(self.baseline, {"op": "load", "file": file_part, "callable": attr, "device": self.job["device"]}, timeout=self.load_timeout())
+        # Before the candidate's code runs anywhere: afterwards no new worker can change uid.
+        self.ncu_worker = early_ncu_worker(self)
 
     def _load_candidate(self) -> None:
-        entry = self.job["entry"]
-        header = {"op": "load", "file": entry["file"], "callable": entry["callable"], "device": self.job["device"], "forbidden_calls": self.job.get("forbidden_calls", [])}
-        reply, _ = self.candidate.request(header, timeout=self.load_timeout())
+        reply, _ = self.candidate.request(self.load_header(), timeout=self.load_timeout())
         if not reply.get("ok") and reply.get("error_type") in ("SyntaxError", "IndentationError", "TabError"):
             raise Outcome("compile_error", f"{reply.get('error_type')} at line {reply.get('line')}: {reply.get('error')}")
         self.check_answer(reply)
 
     def _stop_workers(self) -> None:
-        for worker in (self.candidate, self.baseline):
+        for worker in (self.candidate, self.baseline, self.ncu_worker):
             if worker is not None:
                 worker.close()
 

@@ -80,38 +80,48 @@ class _LogCollector:
 
 
 class WorkerProcess:
-    def __init__(self, *, role: str, code_dir: Path, lib_dir: Path, scratch: Path, env: dict[str, str], output_cap: int) -> None:
+    def __init__(self, *, role: str, code_dir: Path, lib_dir: Path, scratch: Path, env: dict[str, str], output_cap: int,
+                 launch_prefix: list[str] | None = None) -> None:
+        """`launch_prefix` (e.g. an `ncu ...` command line) runs the worker under another program:
+        such a worker is always exec'd (never forked from the template), with the same isolation."""
         self.role = role
         parent_sock, child_sock = socket.socketpair()
         self.log = _LogCollector(output_cap)
         drop_uid = can_drop_uid(code_dir, lib_dir)
+        self.uid = NOBODY if drop_uid else os.geteuid()
         scratch.mkdir(parents=True, exist_ok=True)
         if drop_uid:
             os.chmod(scratch, 0o711)  # the supervisor (no CAP_DAC_OVERRIDE) must still enter it
             os.chown(scratch, NOBODY, NOBODY)
         worker_env = {**env, "PYTHONPATH": str(lib_dir), "HOME": str(scratch), "TMPDIR": str(scratch), "PYTHONDONTWRITEBYTECODE": "1"}
-        self.proc = _forked_worker(child_sock, code_dir=code_dir, scratch=scratch, env=worker_env, drop_uid=drop_uid) or subprocess.Popen(
-            [sys.executable, "-m", "graders.harness.worker", "--fd", str(child_sock.fileno()), "--code", str(code_dir)],
-            pass_fds=(child_sock.fileno(),),
-            cwd=scratch,
-            env=worker_env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            user=NOBODY if drop_uid else None,
-            group=NOBODY if drop_uid else None,
-            extra_groups=[] if drop_uid else None,
-            preexec_fn=_jail_worker,
-        )
-        child_sock.close()
+        forked = None if launch_prefix else _forked_worker(child_sock, code_dir=code_dir, scratch=scratch, env=worker_env, drop_uid=drop_uid)
+        try:
+            self.proc = forked or subprocess.Popen(
+                [*(launch_prefix or []), sys.executable, "-m", "graders.harness.worker", "--fd", str(child_sock.fileno()), "--code", str(code_dir)],
+                pass_fds=(child_sock.fileno(),),
+                cwd=scratch,
+                env=worker_env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                user=NOBODY if drop_uid else None,
+                group=NOBODY if drop_uid else None,
+                extra_groups=[] if drop_uid else None,
+                preexec_fn=_jail_worker,
+            )
+        except BaseException:
+            parent_sock.close()
+            raise
+        finally:
+            child_sock.close()
         self.channel = Channel(parent_sock)
         self.log.drain(self.proc.stdout)
         self.log.drain(self.proc.stderr)
 
     def request(self, header: dict, tensors=(), *, timeout: float, max_bytes: int = 1 << 20) -> tuple[dict, list]:
         """Send one op and wait for its answer, turning every failure into an Outcome."""
-        if self.role == "candidate" and header.get("op") == "load":
+        if self.role != "baseline" and header.get("op") == "load":
             drop_privileges()  # every worker exists by now; candidate code is about to run
         try:
             self.channel.send(header, list(tensors))
@@ -155,13 +165,15 @@ class WorkerProcess:
         how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
         return Outcome("runtime_error", f"the {self.role} process {how} before every result was in", exit_code=code)
 
-    def close(self) -> None:
+    def close(self, *, grace_s: float = 2.0) -> None:
+        """Ask the worker to exit, give it `grace_s` (a program it runs under may need longer
+        to finish: ncu writes its report after the worker exits), then kill what is left."""
         try:
             self.channel.send({"op": "exit"})
         except OSError:
             pass
         try:
-            self.proc.wait(timeout=2)
+            self.proc.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
             pass
         self.kill()

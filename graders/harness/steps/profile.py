@@ -1,5 +1,6 @@
 """The profile grader: a torch.profiler summary of the candidate's calls, the trace for
-download, and an Nsight Compute verdict on whether counters can be read here.
+download, whether Nsight Compute can read counters here and, where it can, an ncu summary
+of the candidate's kernels (graders/harness/ncu.py).
 
 Informational: it never changes a verdict or a score (the worker produces the figures, so
 they are the candidate's to distort; the supervisor only bounds and re-checks them). The
@@ -12,12 +13,9 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import shutil
-import subprocess
-import sys
 from typing import TYPE_CHECKING
 
-from graders.harness.package import split_tensors
+from graders.harness.ncu import ncu_status, run_ncu_pass, timed_inputs
 from graders.harness.steps import step
 
 if TYPE_CHECKING:
@@ -35,14 +33,7 @@ SUMMARY_KEYS = {
 
 @step("profile")
 def profile(session: "Session") -> None:
-    case_index, case = next((i, c) for i, c in enumerate(session.challenge.cases()) if c.timed)
-    dtype = session.device_spec["params"].get("timed_dtype", session.dtypes()[0])
-    sets = [session.challenge.inputs(case, dtype=dtype, device=session.device, seed=session.seed_for("profile", i)) for i in range(PROFILED_CALLS)]
-    specs, tensors = [], []
-    for inputs in sets:
-        spec, ts = split_tensors(inputs)
-        specs.append({k: ({"tensor": v["tensor"] + len(tensors)} if isinstance(v, dict) else v) for k, v in spec.items()})
-        tensors.extend(ts)
+    case, specs, tensors = timed_inputs(session, label="profile", count=PROFILED_CALLS)
     timeout = session.call_timeout() * (PROFILED_CALLS + 2)
     session.answer(session.candidate, {"op": "stage", "sets": specs}, tensors, timeout=timeout)
     reply, blobs = session.answer(session.candidate, {"op": "profile", "trace_cap": TRACE_CAP}, timeout=timeout, max_bytes=TRACE_CAP + 4096)
@@ -56,7 +47,7 @@ def profile(session: "Session") -> None:
         else:
             summary["trace_gz_b64"] = base64.b64encode(trace).decode()
             summary["trace_format"] = "Chrome trace JSON, gzip, base64 (Perfetto, chrome://tracing, TensorBoard)"
-    summary["ncu"] = ncu_status(session.device)
+    summary["ncu"] = run_ncu_pass(session, status=ncu_status(session.device))
     session.metrics["profile"] = summary
     session.add_check("profile", "pass", _detail(summary))
 
@@ -106,42 +97,14 @@ def _detail(summary: dict) -> str:
     if "peak_memory_mb" in summary:
         parts.append(f"peak memory {summary['peak_memory_mb']:.0f} MiB")
     parts.append("trace attached" if "trace_gz_b64" in summary else f"no trace ({summary.get('trace_dropped', 'none produced')})")
-    parts.append(f"ncu: {summary['ncu']['status']}")
+    parts.append(_ncu_detail(summary["ncu"]))
     return "; ".join(parts)
 
 
-_NCU_CACHE: dict | None = None
-NCU_PROBE = "import torch; x = torch.ones(1024, device='cuda'); (x * 2).sum().item()"
-
-
-def ncu_status(device) -> dict:
-    """Whether Nsight Compute is installed and can read performance counters on this host.
-
-    `ncu` refuses counters unless the driver allows non-admin profiling (ERR_NVGPUCTRPERM), and
-    inside many containers it cannot at all; the probe profiles one trusted kernel and says which.
-    The candidate's kernels are not run under ncu here (that needs the worker started under it).
-    """
-    global _NCU_CACHE
-    if _NCU_CACHE is not None:
-        return _NCU_CACHE
-    if device.type != "cuda":
-        _NCU_CACHE = {"status": "not applicable (cpu)"}
-    elif not shutil.which("ncu"):
-        _NCU_CACHE = {"status": "not installed"}
-    else:
-        _NCU_CACHE = _probe_ncu()
-    return _NCU_CACHE
-
-
-def _probe_ncu() -> dict:
-    cmd = ["ncu", "--metrics", "gpu__time_duration.sum,sm__throughput.avg.pct_of_peak_sustained_elapsed", "--csv", "--launch-count", "1", sys.executable, "-c", NCU_PROBE]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    except (subprocess.SubprocessError, OSError) as exc:
-        return {"status": f"failed to run: {exc}"[:200]}
-    text = proc.stdout + proc.stderr
-    if "ERR_NVGPUCTRPERM" in text:
-        return {"status": "installed, counters not permitted (ERR_NVGPUCTRPERM)"}
-    if "gpu__time_duration.sum" in text and proc.returncode == 0:
-        return {"status": "counters readable", "probe_csv_tail": proc.stdout.strip().splitlines()[-1][:300]}
-    return {"status": f"installed, probe failed (exit {proc.returncode})", "output_tail": text.strip()[-300:]}
+def _ncu_detail(ncu: dict) -> str:
+    if ncu.get("error"):
+        return f"ncu: {ncu['status']}, but the pass failed ({ncu['error'][:120]})"
+    if not ncu.get("kernels"):
+        return f"ncu: {ncu['status']}"
+    top = ncu["kernels"][0]
+    return f"ncu: {ncu['kernel_count']} kernels, top {top['name'][:60]} {top['total_us']:.1f} µs {top['bound']}"
