@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -105,29 +106,59 @@ def vocabulary() -> frozenset[str]:
     return frozenset(w for w in lines if w.isalpha() and not w.startswith("##"))
 
 
-def encode_with_tokens(texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Unit sentence embeddings and, per text, unit contextual token embeddings ([CLS]/[SEP] dropped)."""
+ALIGNMENT_LAYER = 5  # of 6: token matching one layer below the top tracks human scores better (docs/rubric.md)
+
+
+@dataclass(frozen=True)
+class TokenEncoding:
+    """One text: its unit sentence embedding and unit contextual token embeddings
+    ([CLS]/[SEP] dropped) from the last layer and from ALIGNMENT_LAYER."""
+
+    sentence: np.ndarray
+    tokens: np.ndarray
+    mid_tokens: np.ndarray
+
+
+def encode_with_tokens(texts: list[str]) -> list[TokenEncoding]:
+    """One forward pass per batch; the sentence embedding is the model's own (mean pooling of
+    the last layer, then unit length), so it equals `encode`'s."""
+    import torch
+
     model = _model or _load_model()
-    with _torch_threads():
-        outputs = model.encode(texts, batch_size=64, output_value=None, show_progress_bar=False)
-    sentences, tokens = [], []
-    for output in outputs:
-        sentence = output["sentence_embedding"].float().numpy()
-        sentences.append(sentence / max(float(np.linalg.norm(sentence)), 1e-12))
-        matrix = output["token_embeddings"].float().numpy()
-        matrix = matrix[1:-1] if len(matrix) > 2 else matrix
-        tokens.append(matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12))
-    return np.asarray(sentences, dtype=np.float32), tokens
+    transformer = model[0]
+    prepare = getattr(model, "preprocess", None) or model.tokenize  # renamed in sentence-transformers 6
+    batch = prepare(texts)
+    inputs = {k: v for k, v in batch.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
+    with _torch_threads(), torch.inference_mode():
+        hidden = transformer.auto_model(**inputs, output_hidden_states=True).hidden_states
+    mask = inputs["attention_mask"]
+    encodings = []
+    for row in range(len(texts)):
+        length = int(mask[row].sum())
+        last, mid = hidden[-1][row, :length].float().numpy(), hidden[ALIGNMENT_LAYER][row, :length].float().numpy()
+        encodings.append(TokenEncoding(_unit(last.mean(axis=0)), _unit_rows(_inner(last)), _unit_rows(_inner(mid))))
+    return encodings
 
 
-_token_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+def _inner(matrix: np.ndarray) -> np.ndarray:
+    return matrix[1:-1] if len(matrix) > 2 else matrix
 
 
-def encode_with_tokens_fixed(text: str) -> tuple[np.ndarray, np.ndarray]:
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    return (matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+_token_cache: dict[str, TokenEncoding] = {}
+
+
+def encode_with_tokens_fixed(text: str) -> TokenEncoding:
     """encode_with_tokens for a fixed text (a reference or question), once per process."""
     if text not in _token_cache:
         if len(_token_cache) > _FIXED_CACHE_LIMIT:
             _token_cache.clear()
-        sentences, tokens = encode_with_tokens([text])
-        _token_cache[text] = (sentences[0], tokens[0])
+        _token_cache[text] = encode_with_tokens([text])[0]
     return _token_cache[text]

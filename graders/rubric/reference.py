@@ -1,15 +1,17 @@
 """Reference-answer mode: one criterion, scored by closeness to a model answer.
 
 Features combine meaning (sentence embeddings of the answer and the reference, and a
-BERTScore-style soft match of their contextual token embeddings) with overlap of content
-words. Words and tokens that merely repeat the question are demoted: copying the question
-earns nothing. A linear model fitted
-on the Mohler questions that are not held out maps them to a share of the maximum.
+BERTScore-style soft match of their contextual token embeddings, from the last layer and
+from the one below it) with overlap of content words. Words and tokens that merely repeat
+the question are demoted: copying the question earns nothing. A linear model fitted on the
+Mohler questions that are not held out maps them to a share of the maximum. An explicit
+non-answer ("not answered", "I don't know") earns nothing without consulting the model.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,7 +23,8 @@ FEATURE_NAMES = (
     "answer_similarity", "content_recall", "content_precision", "log_words", "question_similarity",
     "demoted_similarity", "log_length_ratio", "content_jaccard", "answer_similarity_sq",
     "demoted_similarity_sq", "similarity_x_recall", "token_recall", "demoted_token_recall",
-    "demoted_token_precision",
+    "demoted_token_precision", "mid_token_recall", "mid_token_precision", "mid_demoted_token_recall",
+    "mid_demoted_token_precision",
 )
 CRITERION_ID = "reference"
 MAX_ANSWER_CHARS = 2000
@@ -31,20 +34,23 @@ QUESTION_TOKEN_MATCH = 0.8  # a token this close to a question token only repeat
 def reference_features(*, question: str, reference: str, answer: str) -> np.ndarray:
     answer = answer[:MAX_ANSWER_CHARS]
     question_stems = text.content_stems(question)
-    reference_vector, reference_tokens = embedding.encode_with_tokens_fixed(reference)
-    question_vector, question_tokens = embedding.encode_with_tokens_fixed(question)
+    reference_encoding = embedding.encode_with_tokens_fixed(reference)
+    question_encoding = embedding.encode_with_tokens_fixed(question)
     demoted_reference = embedding.encode_fixed([_demote(reference, question_stems)])[0]
-    vectors, tokens = embedding.encode_with_tokens([answer, _demote(answer, question_stems)])
-    answer_vector, demoted_answer, answer_tokens = vectors[0], vectors[1], tokens[0]
+    answer_encoding, demoted_encoding = embedding.encode_with_tokens([answer, _demote(answer, question_stems)])
+    answer_vector, reference_vector = answer_encoding.sentence, reference_encoding.sentence
     similarity = float(answer_vector @ reference_vector)
-    demoted_similarity = float(demoted_answer @ demoted_reference)
+    demoted_similarity = float(demoted_encoding.sentence @ demoted_reference)
     recall, precision, jaccard = _content_overlap(question_stems, reference, answer)
     answer_words, reference_words = len(text.words(answer)), len(text.words(reference))
+    top = _token_alignment(reference_encoding.tokens, answer_encoding.tokens, question_encoding.tokens)
+    mid = _token_alignment(reference_encoding.mid_tokens, answer_encoding.mid_tokens, question_encoding.mid_tokens)
     return np.asarray([
-        similarity, recall, precision, math.log1p(answer_words), float(answer_vector @ question_vector),
+        similarity, recall, precision, math.log1p(answer_words), float(answer_vector @ question_encoding.sentence),
         demoted_similarity, math.log((answer_words + 1) / (reference_words + 1)), jaccard,
         similarity ** 2, demoted_similarity ** 2, similarity * recall,
-        *_token_alignment(reference_tokens, answer_tokens, question_tokens),
+        top.recall, top.demoted_recall, top.demoted_precision,
+        mid.recall, mid.precision, mid.demoted_recall, mid.demoted_precision,
     ], dtype=np.float32)
 
 
@@ -64,15 +70,23 @@ def _content_overlap(question_stems: set[str], reference: str, answer: str) -> t
             shared / union if union else 0.0)
 
 
-def _token_alignment(reference: np.ndarray, answer: np.ndarray, question: np.ndarray) -> tuple[float, float, float]:
+@dataclass(frozen=True)
+class TokenAlignment:
+    recall: float
+    precision: float
+    demoted_recall: float
+    demoted_precision: float
+
+
+def _token_alignment(reference: np.ndarray, answer: np.ndarray, question: np.ndarray) -> TokenAlignment:
     """BERTScore-style soft matching of contextual tokens, with question tokens demoted."""
     similarity = reference @ answer.T
-    recall = float(similarity.max(axis=1).mean())
+    recall, precision = float(similarity.max(axis=1).mean()), float(similarity.max(axis=0).mean())
     new_in_reference = (reference @ question.T).max(axis=1) < QUESTION_TOKEN_MATCH
     new_in_answer = (answer @ question.T).max(axis=1) < QUESTION_TOKEN_MATCH
     demoted_recall = float(similarity[new_in_reference].max(axis=1).mean()) if new_in_reference.any() else recall
     demoted_precision = float(similarity[:, new_in_answer].max(axis=0).mean()) if new_in_answer.any() else 0.0
-    return recall, demoted_recall, demoted_precision
+    return TokenAlignment(recall, precision, demoted_recall, demoted_precision)
 
 
 def evidence_segment(reference: str, answer: str) -> str:
@@ -91,9 +105,9 @@ def score_against_reference(*, question: str, reference: str, max_points: float,
     if max_points <= 0:
         raise ValueError("max_points must be positive")
     model = classifier.load_model(REFERENCE_MODEL)
-    if not text.words(answer):
+    if not text.words(answer) or text.is_non_answer(answer):
         criterion = CriterionScore(CRITERION_ID, 0.0, max_points, 1.0, None, 0.0)
-        return RubricScore(0.0, max_points, False, (criterion,), ("empty",))
+        return RubricScore(0.0, max_points, False, (criterion,), ("empty" if not text.words(answer) else "non_answer",))
     features = reference_features(question=question, reference=reference, answer=answer)
     share = predicted_share(features, model)
     confidence = _confidence(share, model)

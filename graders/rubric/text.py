@@ -38,6 +38,13 @@ _NEGATED_ACTION = re.compile(
     r"|\bcannot\s+be\s+(?:it|the\s+problem|the\s+cause)\b|\bis\s+not\s+an\s+issue\b"
 )
 
+# The whole answer says it is not one. Spreadsheet debris such as "#NAME?" is not matched:
+# it is a lost answer, not a declined one.
+_NON_ANSWER = re.compile(
+    r"^\W*(?:(?:not|un)\s*answered|no\s+answer(?:\s+given)?|(?:i\s+)?(?:do\s*not|don'?t|dont)\s+know|"
+    r"(?:i\s+)?(?:have\s+)?no\s+idea|idk|n/?a|skip(?:ped)?|blank|-+|\?+)\W*$"
+)
+
 
 @lru_cache(maxsize=16384)  # the same segments are normalised once per alias pattern
 def normalise(text: str) -> str:
@@ -59,6 +66,11 @@ def split_segments(answer: str) -> list[str]:
         seen.add(key)
         segments.append(segment)
     return segments
+
+
+def is_non_answer(answer: str) -> bool:
+    """'Not answered', 'I don't know', 'N/A', '???': an explicit non-answer, which earns nothing."""
+    return bool(_NON_ANSWER.match(normalise(answer.strip())[:80])) if len(answer) <= 80 else False
 
 
 def words(text: str) -> list[str]:

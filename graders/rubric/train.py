@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import classifier, datasets, features, reference
+from . import classifier, datasets, features, reference, text
 from .format import Rubric, load_rubric
 from .scoring import evidence_matrix
 
@@ -83,15 +83,22 @@ def fit_criterion_model(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> cla
                                   meta=meta)
 
 
-def mohler_training_set(mohler_dir=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mohler_training_set(mohler_dir=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Features, targets and question ids of the answers the model scores, and the targets of
+    the explicit non-answers, which the rule scores 0 (kept for an honest cross-validation)."""
     rows = [r for r in datasets.load_mohler(mohler_dir) if not datasets.is_mohler_holdout(r.question_id)]
+    modelled = [r for r in rows if not text.is_non_answer(r.answer)]
     x = np.asarray([reference.reference_features(question=r.question, reference=r.reference, answer=r.answer)
-                    for r in rows])
-    y = np.asarray([r.score_avg / datasets.MOHLER_MAX for r in rows])
-    return x, y, np.asarray([r.question_id for r in rows])
+                    for r in modelled])
+    y = np.asarray([r.score_avg / datasets.MOHLER_MAX for r in modelled])
+    ruled = np.asarray([r.score_avg / datasets.MOHLER_MAX for r in rows if text.is_non_answer(r.answer)])
+    return x, y, np.asarray([r.question_id for r in modelled]), ruled
 
 
-def fit_reference_model(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> classifier.LinearModel:
+def fit_reference_model(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                        ruled: np.ndarray = np.zeros(0)) -> classifier.LinearModel:
+    """Ridge on standardised features; alpha by grouped cross-validation over questions, judged
+    like the scorer: predictions clipped to 0..1, non-answers (`ruled`) at 0."""
     from sklearn.linear_model import Ridge
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
@@ -100,13 +107,14 @@ def fit_reference_model(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> cla
     best_alpha, best_r = 1.0, -math.inf
     for alpha in (1.0, 3.0, 10.0, 30.0, 100.0):
         predicted = cross_val_predict(Ridge(alpha=alpha), z, y, groups=groups, cv=GroupKFold(n_splits=5))
-        r = float(np.corrcoef(predicted, y)[0, 1])
+        scored = np.concatenate([np.clip(predicted, 0.0, 1.0), np.zeros(len(ruled))])
+        r = float(np.corrcoef(scored, np.concatenate([y, ruled]))[0, 1])
         if r > best_r:
             best_alpha, best_r = alpha, r
     fitted = Ridge(alpha=best_alpha).fit(z, y)
     residual_sd = float(np.std(fitted.predict(z) - y))
     meta = {"alpha": best_alpha, "cv_pearson_train_questions": round(best_r, 4), "rows": int(len(y)),
-            "residual_sd": round(residual_sd, 4), "review_below": 0.6,
+            "non_answers_scored_zero": int(len(ruled)), "residual_sd": round(residual_sd, 4), "review_below": 0.6,
             "trained_on": "Mohler questions not held out (datasets.is_mohler_holdout)"}
     return classifier.LinearModel(features=reference.FEATURE_NAMES, mean=mean, scale=scale,
                                   coef=np.atleast_2d(fitted.coef_), intercept=np.atleast_1d(fitted.intercept_),

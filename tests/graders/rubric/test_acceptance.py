@@ -45,9 +45,9 @@ def test_mohler_holdout_pearson_is_level_with_human_agreement():
     evaluation = evaluate_mohler(split="holdout")
     assert {row[0] for row in evaluation.rows}.isdisjoint(
         {a.question_id for a in datasets.load_mohler() if not datasets.is_mohler_holdout(a.question_id)})
-    # Measured 0.573 against 0.525 for one human against the other on the same answers;
-    # the issue's 0.6 is not reached (docs/rubric.md). This guards against regressions.
+    # Measured 0.622 against 0.525 for one human against the other on the same answers
+    # (docs/rubric.md); the issue asks for 0.6.
     assert evaluation.figures["pearson"] >= evaluation.human_human["pearson"]
-    assert evaluation.figures["pearson"] >= 0.55
+    assert evaluation.figures["pearson"] >= 0.6
 
 

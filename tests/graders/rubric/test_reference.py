@@ -42,3 +42,28 @@ def test_an_empty_answer_scores_zero_without_review():
 def test_a_non_positive_maximum_is_refused():
     with pytest.raises(ValueError):
         score("anything", max_points=0)
+
+
+@pytest.mark.parametrize("answer", ["not answered", "NO ANSWER", "I don't know.", "idk", "N/A"])
+def test_an_explicit_non_answer_scores_zero_and_says_why(answer):
+    result = score(answer)
+    assert result.score == 0 and not result.needs_review
+    assert "non_answer" in result.as_dict()["flags"]
+
+
+def test_a_short_real_answer_is_not_taken_for_a_non_answer():
+    result = score("A stack: push operands, pop two for each operator.")
+    assert result.score > 1 and "non_answer" not in result.as_dict()["flags"]
+
+
+def test_token_encodings_share_the_models_sentence_embedding():
+    import numpy as np
+
+    from graders.rubric import embedding
+
+    texts = [REFERENCE, "pop two, push one"]
+    encodings = embedding.encode_with_tokens(texts)
+    assert np.allclose(np.stack([e.sentence for e in encodings]), embedding.encode(texts), atol=1e-5)
+    for encoding in encodings:
+        assert encoding.tokens.shape == encoding.mid_tokens.shape and encoding.tokens.shape[1] == 384
+        assert np.allclose(np.linalg.norm(encoding.mid_tokens, axis=1), 1.0, atol=1e-4)

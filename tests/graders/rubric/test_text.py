@@ -66,3 +66,15 @@ def test_overlap_with_the_question_is_one_for_a_copy():
     stems = text.content_stems(question)
     assert text.overlap_with(question, stems) == 1.0
     assert text.overlap_with("Kernel launch overhead dominates small kernels.", stems) < 0.3
+
+
+@pytest.mark.parametrize("answer", ["not answered", "Unanswered", "No answer given.", "I do not know", "dont know",
+                                    "no idea", "IDK", "n/a", "skipped", "???", "--"])
+def test_explicit_non_answers_are_recognised(answer):
+    assert text.is_non_answer(answer)
+
+
+@pytest.mark.parametrize("answer", ["#NAME?", "none of them: all are public", "one", "pass by reference",
+                                    "I don't know the exact number, but it is unlimited", "no answer " * 20])
+def test_answers_and_lost_text_are_not_non_answers(answer):
+    assert not text.is_non_answer(answer)
