@@ -113,7 +113,7 @@ def run_evaluate(args: argparse.Namespace, *, out: TextIO = sys.stdout) -> dict:
     pooled_rows = []
     for slug in datasets.WRITTEN_SLUGS:
         evaluation = evaluate_written(slug, split=args.split)
-        figures[slug] = evaluation.figures
+        figures[slug] = {**evaluation.figures, "human_human": evaluation.human_human}
         pooled_rows += evaluation.rows
         print(format_evaluation(evaluation), file=out)
     pooled = Evaluation("written (pooled)", args.split, figures_of(pooled_rows, step=1.0), pooled_rows)

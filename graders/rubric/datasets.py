@@ -12,6 +12,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HUMAN_SET_DIR = Path(__file__).resolve().parent / "data"
 CHALLENGES_DIR = REPO_ROOT / "challenges"
+SECOND_RATER_FILE = "second-rater.jsonl"
 MOHLER_ENV = "HOTPATH_MOHLER_DIR"
 MOHLER_FILE = "mohler_public.csv"
 MOHLER_MAX = 5.0
@@ -56,6 +57,23 @@ def load_labels(path: Path) -> list[HumanScored]:
                 raise ValueError(f"{path}:{number}: split must be train or holdout")
             rows.append(HumanScored(id=data["id"], challenge=data["challenge"], split=data["split"],
                                     answer=data["answer"], scores={k: float(v) for k, v in data["scores"].items()}))
+    return rows
+
+
+def load_second_rater(slug: str, *, directory: Path = HUMAN_SET_DIR) -> dict[str, dict[str, float]]:
+    """A second rater's blind per-criterion scores of the same answers, by answer id (only
+    for the answers that rater saw; never used for fitting)."""
+    path = directory / SECOND_RATER_FILE
+    if not path.exists():
+        return {}
+    rows = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            data = json.loads(line)
+            if not isinstance(data.get("scores"), dict):
+                raise ValueError(f"{path}:{number}: scores must be an object")
+            if data.get("challenge") == slug:
+                rows[data["id"]] = {k: float(v) for k, v in data["scores"].items()}
     return rows
 
 

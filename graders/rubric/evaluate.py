@@ -22,13 +22,20 @@ class Evaluation:
 
 
 def evaluate_written(slug: str, *, split: str = "holdout") -> Evaluation:
+    """Grader against our rater; beside it, where a second rater scored the same answers
+    blind, our rater against the second (`human_human`, on the answers both scored)."""
     rubric = load_rubric(datasets.rubric_path(slug))
-    rows = []
+    second = datasets.load_second_rater(slug)
+    rows, pairs = [], []
     for item in datasets.load_human_set(slug):
         if split in ("all", item.split):
             grader = score_answer(rubric=rubric, answer=item.answer).score
             rows.append((item.id, item.total(rubric.max_points), grader))
-    return Evaluation(slug, split, figures_of(rows, step=1.0), rows)
+            if item.id in second:
+                other = datasets.HumanScored(item.id, slug, item.split, item.answer, second[item.id])
+                pairs.append((item.id, item.total(rubric.max_points), other.total(rubric.max_points)))
+    human_human = figures_of(pairs, step=1.0) if len(pairs) >= 2 else None
+    return Evaluation(slug, split, figures_of(rows, step=1.0), rows, human_human)
 
 
 def evaluate_mohler(*, split: str = "holdout", mohler_dir=None) -> Evaluation:
@@ -56,7 +63,11 @@ def format_evaluation(evaluation: Evaluation) -> str:
     line = (f"{evaluation.name:<18} split={evaluation.split:<8} n={f['n']:<4} QWK={f.get('qwk', float('nan')):.3f} "
             f"Pearson={f.get('pearson', float('nan')):.3f} exact={f.get('exact', float('nan')):.2f} "
             f"adjacent(±1)={f.get('adjacent', float('nan')):.2f} MAE={f.get('mean_abs_error', float('nan')):.2f}")
-    if evaluation.human_human:
+    if evaluation.human_human and evaluation.name != "asag-mohler":
+        h = evaluation.human_human
+        line += (f"\n{'':<18} human-human, our rater vs a blind second rater on {h['n']} of these answers: "
+                 f"QWK={h['qwk']:.3f} Pearson={h['pearson']:.3f} exact={h['exact']:.2f} adjacent(±1)={h['adjacent']:.2f}")
+    elif evaluation.human_human:
         h = evaluation.human_human
         line += (f"\n{'':<18} human-human on the same answers (score_me vs score_other): "
                  f"QWK={h['qwk']:.3f} Pearson={h['pearson']:.3f} exact={h['exact']:.2f} adjacent(±1)={h['adjacent']:.2f}")

@@ -26,6 +26,14 @@ MAX_ENCODED_SEGMENTS = 16  # keeps one answer under the 50 ms budget on 2 CPU co
 QUESTION_COPY_SIMILARITY = 0.8
 QUESTION_COPY_OVERLAP = 0.8
 GIBBERISH_UNKNOWN_RATIO = 0.5
+# A keyword salad: one sentence of at least SALAD_MIN_WORDS content words that strings
+# together aliases of SALAD_MIN_CRITERIA or more criteria, rubric phrases making up
+# SALAD_ALIAS_SHARE of its content words ("the pinned memory roofline dispatches the
+# per-sample cudaLaunchKernel sweep..."). A real sentence explains one or two ideas; a
+# short comma list of tools is a bare list instead, which the rules give half credit.
+SALAD_MIN_CRITERIA = 4
+SALAD_MIN_WORDS = 12
+SALAD_ALIAS_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,8 @@ def segment_answer(prepared: PreparedRubric, answer: str) -> Segmented:
             flags.add("gibberish")
         elif text.overlap_with(segment, set(prepared.question_stems)) >= QUESTION_COPY_OVERLAP:
             flags.add("copies_question")
+        elif is_keyword_salad(prepared, segment):
+            flags.add("keyword_salad")
         else:
             candidates.append(segment)
     if negated:
@@ -116,6 +126,18 @@ def segment_answer(prepared: PreparedRubric, answer: str) -> Segmented:
         flags.add("segments_skipped")
     vectors = embedding.encode(chosen)
     return _drop_question_copies(prepared, Segmented(chosen, vectors, flags, negated))
+
+
+def is_keyword_salad(prepared: PreparedRubric, segment: str) -> bool:
+    content = [w for w in text.words(segment) if w not in text.STOPWORDS]
+    if len(content) < SALAD_MIN_WORDS:
+        return False
+    criteria = sum(1 for item in prepared.criteria
+                   if not item.criterion.is_misconception and text.phrases_in(segment, item.alias_patterns))
+    if criteria < SALAD_MIN_CRITERIA:
+        return False
+    left = [w for w in text.words(text.remove_phrases(segment, prepared.topic_patterns)) if w not in text.STOPWORDS]
+    return 1 - len(left) / len(content) >= SALAD_ALIAS_SHARE
 
 
 def _most_relevant(prepared: PreparedRubric, segments: list[str]) -> list[str]:

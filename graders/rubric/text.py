@@ -35,7 +35,8 @@ _NEGATED_ACTION = re.compile(
     r"matter|matters|think|run|running|apply|these|this|it|them)\b"
     r"|\b(?:is|are)\s+(?:irrelevant|useless|pointless|free|misleading)\b"
     r"|\b(?:does|do)\s*(?:not|n't)\s+matter\b|\bmakes?\s+no\s+difference\b"
-    r"|\bcannot\s+be\s+(?:it|the\s+problem|the\s+cause)\b|\bis\s+not\s+an\s+issue\b"
+    r"|\b(?:cannot|can'?t)\s+be\s+(?:it|that|the\s+problem|the\s+cause)\b|\bis\s+not\s+an\s+issue\b"
+    r"|\brul(?:e|ed|ing)\s+(?:that|it|this|them)\s+out\b"
 )
 
 # The whole answer says it is not one. Spreadsheet debris such as "#NAME?" is not matched:

@@ -46,6 +46,11 @@ GAMING_BATCH = {
     "negated": ("It is not the data transfer and I would not check it in Nsight Systems. Kernel launch overhead "
                 "does not matter. I would not use the PyTorch profiler to look for per-sample loops, and I "
                 "wouldn't look at Nsight Compute."),
+    "keyword_salad": ("The dataloader roofline saturates the launch overhead of the python loop, so the cudaMemcpy "
+                      "isolates the compute-bound small kernels per sample via pinned memory fusion and a throughput "
+                      "curve versus batch size."),
+    "ruled_out": ("Kernel launch overhead can't be it at these batch sizes, so I'd rule that out. And since memory "
+                  "is far from full, it can't be that the GPU is compute-bound either."),
 }
 
 
@@ -161,3 +166,14 @@ def test_an_overlong_answer_is_truncated_and_sent_for_review(debug_rubric):
     result = score_answer(rubric=debug_rubric, answer=STRONG_DEBUG + " filler" * 5000)
     assert "truncated" in result.flags
     assert result.needs_review
+
+
+def test_a_keyword_salad_is_set_aside_and_flagged(batch_rubric):
+    result = score_answer(rubric=batch_rubric, answer=GAMING_BATCH["keyword_salad"])
+    assert "keyword_salad" in result.flags and result.score == 0
+
+
+def test_a_bare_comma_list_of_tools_is_not_a_salad_and_keeps_half_credit(batch_rubric):
+    result = score_answer(rubric=batch_rubric, answer="nsys, ncu, pytorch profiler, cuda graphs")
+    assert "keyword_salad" not in result.flags
+    assert 0 < result.score <= 5

@@ -78,3 +78,15 @@ def test_explicit_non_answers_are_recognised(answer):
                                     "I don't know the exact number, but it is unlimited", "no answer " * 20])
 def test_answers_and_lost_text_are_not_non_answers(answer):
     assert not text.is_non_answer(answer)
+
+
+@pytest.mark.parametrize("segment", ["Launch overhead is small once batches are large, so I'd rule that out.",
+                                     "It can't be that the GPU is compute-bound.", "That cannot be it."])
+def test_ruling_an_idea_out_is_a_negation(segment):
+    assert text.is_negated(segment)
+
+
+@pytest.mark.parametrize("segment", ["To rule out the driver, pin its version and rerun the benchmark.",
+                                     "If the GPU is idle, launch overhead cannot be ruled out yet."])
+def test_testing_to_rule_something_out_is_not_a_negation(segment):
+    assert not text.is_negated(segment)

@@ -27,6 +27,28 @@ def test_exported_review_labels_become_training_rows_at_their_levels(tmp_path):
         "memory_or_buy_hardware": 2}
 
 
+def test_the_second_raters_scores_load_per_challenge_and_bad_lines_are_refused(tmp_path):
+    path = tmp_path / datasets.SECOND_RATER_FILE
+    path.write_text(json.dumps({"id": "bs-01", "challenge": "batch-scaling", "rater": "second",
+                                "scores": {"h2d_transfer": 1.5}}) + "\n"
+                    + json.dumps({"id": "dr-01", "challenge": "debug-regression", "rater": "second",
+                                  "scores": {"baseline": 2}}) + "\n")
+    assert datasets.load_second_rater("batch-scaling", directory=tmp_path) == {"bs-01": {"h2d_transfer": 1.5}}
+    assert datasets.load_second_rater("batch-scaling", directory=tmp_path / "absent") == {}
+    path.write_text(json.dumps({"id": "bs-02", "challenge": "batch-scaling", "scores": [1, 2]}) + "\n")
+    with pytest.raises(ValueError, match=":1: scores must be an object"):
+        datasets.load_second_rater("batch-scaling", directory=tmp_path)
+
+
+def test_the_shipped_second_rating_covers_every_original_answer_and_criterion():
+    for slug in datasets.WRITTEN_SLUGS:
+        rubric = load_rubric(datasets.rubric_path(slug))
+        second = datasets.load_second_rater(slug)
+        originals = [r for r in datasets.load_human_set(slug) if int(r.id.split("-")[1]) <= 36]
+        assert {r.id for r in originals} <= set(second)
+        assert all(set(scores) == {c.id for c in rubric.criteria} for scores in second.values())
+
+
 def test_holdout_answers_never_reach_the_training_rows(monkeypatch):
     seen = []
     monkeypatch.setattr(train, "criterion_rows", lambda rubric, answers: (seen.extend(answers), ([], [], []))[1])
