@@ -28,7 +28,12 @@ class HumanScored:
     scores: dict[str, float]
 
     def total(self, max_points: float) -> float:
-        return min(max(sum(self.scores.values()), 0.0), max_points)
+        return clamped_total(self.scores, max_points)
+
+
+def clamped_total(scores: dict[str, float], max_points: float) -> float:
+    """An answer's total: the criteria's points summed, clamped to 0..max_points."""
+    return min(max(sum(scores.values()), 0.0), max_points)
 
 
 @dataclass(frozen=True)

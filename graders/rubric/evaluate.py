@@ -19,6 +19,7 @@ class Evaluation:
     figures: dict[str, float]
     rows: list[tuple[str, float, float]]  # (id, human, grader)
     human_human: dict[str, float] | None = None
+    human_human_label: str = "human-human on the same answers (score_me vs score_other)"
 
 
 def evaluate_written(slug: str, *, split: str = "holdout") -> Evaluation:
@@ -32,10 +33,10 @@ def evaluate_written(slug: str, *, split: str = "holdout") -> Evaluation:
             grader = score_answer(rubric=rubric, answer=item.answer).score
             rows.append((item.id, item.total(rubric.max_points), grader))
             if item.id in second:
-                other = datasets.HumanScored(item.id, slug, item.split, item.answer, second[item.id])
-                pairs.append((item.id, item.total(rubric.max_points), other.total(rubric.max_points)))
+                pairs.append((item.id, item.total(rubric.max_points), datasets.clamped_total(second[item.id], rubric.max_points)))
     human_human = figures_of(pairs, step=1.0) if len(pairs) >= 2 else None
-    return Evaluation(slug, split, figures_of(rows, step=1.0), rows, human_human)
+    label = f"human-human, our rater vs a blind second rater on {len(pairs)} of these answers"
+    return Evaluation(slug, split, figures_of(rows, step=1.0), rows, human_human, label)
 
 
 def evaluate_mohler(*, split: str = "holdout", mohler_dir=None) -> Evaluation:
@@ -63,12 +64,8 @@ def format_evaluation(evaluation: Evaluation) -> str:
     line = (f"{evaluation.name:<18} split={evaluation.split:<8} n={f['n']:<4} QWK={f.get('qwk', float('nan')):.3f} "
             f"Pearson={f.get('pearson', float('nan')):.3f} exact={f.get('exact', float('nan')):.2f} "
             f"adjacent(±1)={f.get('adjacent', float('nan')):.2f} MAE={f.get('mean_abs_error', float('nan')):.2f}")
-    if evaluation.human_human and evaluation.name != "asag-mohler":
+    if evaluation.human_human:
         h = evaluation.human_human
-        line += (f"\n{'':<18} human-human, our rater vs a blind second rater on {h['n']} of these answers: "
-                 f"QWK={h['qwk']:.3f} Pearson={h['pearson']:.3f} exact={h['exact']:.2f} adjacent(±1)={h['adjacent']:.2f}")
-    elif evaluation.human_human:
-        h = evaluation.human_human
-        line += (f"\n{'':<18} human-human on the same answers (score_me vs score_other): "
+        line += (f"\n{'':<18} {evaluation.human_human_label}: "
                  f"QWK={h['qwk']:.3f} Pearson={h['pearson']:.3f} exact={h['exact']:.2f} adjacent(±1)={h['adjacent']:.2f}")
     return line

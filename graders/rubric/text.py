@@ -71,7 +71,7 @@ def split_segments(answer: str) -> list[str]:
 
 def is_non_answer(answer: str) -> bool:
     """'Not answered', 'I don't know', 'N/A', '???': an explicit non-answer, which earns nothing."""
-    return bool(_NON_ANSWER.match(normalise(answer.strip())[:80])) if len(answer) <= 80 else False
+    return len(answer) <= 80 and bool(_NON_ANSWER.match(normalise(answer.strip())))
 
 
 def words(text: str) -> list[str]:

@@ -96,12 +96,13 @@ def mohler_training_set(mohler_dir=None) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def fit_reference_model(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
-                        ruled: np.ndarray = np.zeros(0)) -> classifier.LinearModel:
+                        ruled: np.ndarray | None = None) -> classifier.LinearModel:
     """Ridge on standardised features; alpha by grouped cross-validation over questions, judged
     like the scorer: predictions clipped to 0..1, non-answers (`ruled`) at 0."""
     from sklearn.linear_model import Ridge
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
+    ruled = np.zeros(0) if ruled is None else ruled
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = (x - mean) / scale
     best_alpha, best_r = 1.0, -math.inf
