@@ -1,0 +1,134 @@
+"""KernelBench: one problem per `.py` file defining `Model`, `get_inputs()` and `get_init_inputs()`."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Iterator
+
+from graders.importers import common, tomlgen
+from graders.importers.base import Problem, Skipped, harness_stub, humanize, register_format, template
+
+REQUIRED = ("Model", "get_inputs", "get_init_inputs")
+TOLERANCE_CPU = {"metric": "rel_l2", "float32": 1e-4}
+TOLERANCE_CUDA = {"metric": "rel_l2", "float32": 1e-2}  # KernelBench's own atol/rtol; TF32 passes
+DIFFICULTY = {"level1": "easy", "level2": "medium", "level3": "hard"}
+
+
+@register_format
+class KernelBench:
+    name = "kernelbench"
+    label = "KernelBench"
+
+    def find(self, source: Path) -> Iterator[Problem | Skipped]:
+        if source.is_file():
+            yield self._problem(source, root=source.parent)
+            return
+        for path in common.walk_files(source):
+            if path.suffix == ".py" and path.name != "__init__.py":
+                yield self._problem(path, root=source)
+
+    def _problem(self, path: Path, *, root: Path) -> Problem | Skipped:
+        relative = path.relative_to(root).with_suffix("").as_posix()
+        try:
+            text = common.read_source(path, root=root)
+            meta = analyse(text, name=path.name)
+        except common.NotAProblem as exc:
+            return Skipped(relative, str(exc))
+        return Problem(relative_path=relative, source=path, meta={**meta, "text": text})
+
+    def package(self, problem: Problem, *, slug: str) -> dict[str, str]:
+        meta = problem.meta
+        solution = starter_solution(problem)
+        return {
+            "challenge.toml": challenge_toml(problem, slug=slug),
+            "statement.md": statement(problem),
+            "starter/solution.py": solution,
+            "reference/solution.py": solution,
+            "tests/problem.py": meta["text"],
+            "tests/kernelbench_adapter.py": template("kernelbench_adapter.py"),
+            "tests/inputs.py": harness_stub(adapter="kernelbench_adapter", names=["cases", "make_inputs"], what="Hidden inputs"),
+            "tests/oracle.py": harness_stub(adapter="kernelbench_adapter", names=["expected"], what="The float64 oracle"),
+            "tests/baseline.py": harness_stub(adapter="kernelbench_adapter", names=["baseline"], what="The timed baseline, the source Model"),
+        }
+
+
+def analyse(text: str, *, name: str) -> dict:
+    """What the package needs from the source, read without running it."""
+    tree = common.parse_python(text, name=name)
+    defined = common.top_level_names(tree)
+    missing = [n for n in REQUIRED if n not in defined]
+    if missing:
+        raise common.NotAProblem(f"not a KernelBench problem: no {', '.join(missing)}")
+    model = defined["Model"]
+    return {
+        "docstring": ast.get_docstring(tree) or ast.get_docstring(model) or "",
+        "constants": size_constants(tree),
+    }
+
+
+def size_constants(tree: ast.Module) -> dict[str, int]:
+    """Module-level `name = <positive int>`: the sizes `get_inputs()` reads."""
+    found: dict[str, int] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Constant) and type(value.value) is int and value.value > 0:
+                found[node.targets[0].id] = value.value
+    return found
+
+
+def title_of(problem: Problem) -> str:
+    """`level1/19_ReLU` -> "ReLU (KernelBench level1 #19)"."""
+    folder, _, stem = problem.relative_path.rpartition("/")
+    number, _, rest = stem.partition("_")
+    numbered = number.isdigit() and bool(rest)
+    where = " ".join(x for x in ("KernelBench", folder, f"#{number}" if numbered else "") if x)
+    return f"{humanize(rest if numbered else stem)} ({where})"
+
+
+def challenge_toml(problem: Problem, *, slug: str) -> str:
+    constants = problem.meta["constants"]
+    shapes = [list(constants.values())] if constants else []
+    params = {"constant_names": list(constants)}
+    level = problem.relative_path.split("/", 1)[0]
+    tags = ["kernelbench", *([level] if level in DIFFICULTY else [])]
+    top = common.package_top(slug=slug, title=title_of(problem), difficulty=DIFFICULTY.get(level, "medium"), tags=tags,
+                             entry_file="solution.py")
+    tables = {
+        "harness": common.harness_table(),
+        "devices.cpu": common.device_table(shapes=shapes, hidden_shapes=[], tolerance=TOLERANCE_CPU, limits=common.CPU_LIMITS,
+                                           params={**params, "latency_budget_s": common.CPU_LATENCY_BUDGET_S}),
+        "devices.cuda": common.device_table(shapes=shapes, hidden_shapes=[], tolerance=TOLERANCE_CUDA, limits=common.CUDA_LIMITS,
+                                            params={**params, "latency_budget_s": common.CUDA_LATENCY_BUDGET_S}),
+    }
+    header = (
+        f"Imported by `manage.py import_problems --format kernelbench` from {problem.relative_path}.py.\n"
+        "A shape lists the values of params.constant_names (the problem's size constants): edit\n"
+        "[devices.cpu] shapes to make CPU runs smaller than the published sizes."
+    )
+    return tomlgen.document(top, tables, header=header)
+
+
+def starter_solution(problem: Problem) -> str:
+    """The source verbatim, `ModelNew` as a plain subclass of its `Model`, and the entry adapter."""
+    header = "# Starter: the KernelBench problem verbatim, and ModelNew = Model. Correct, and as slow as\n# the reference: rewrite ModelNew (same constructor and forward) to make it faster.\n"
+    model_new = '\n\nclass ModelNew(Model):\n    """Replace with your optimised model: same constructor arguments, same forward inputs and output."""\n\n\n'
+    return header + problem.meta["text"].rstrip() + "\n" + model_new + template("kernelbench_entry.py")
+
+
+def statement(problem: Problem) -> str:
+    constants = problem.meta["constants"]
+    sizes = ", ".join(f"`{k} = {v}`" for k, v in constants.items()) or "the published sizes"
+    submit = f"""\
+`solution.py` defines `class ModelNew(nn.Module)` with the same constructor and `forward`
+as the problem's `Model` (the starter holds the problem verbatim, with `ModelNew = Model`).
+Keep the `hotpath_entry` block at the end of the file: the grader calls it, and it builds
+`ModelNew(*get_init_inputs())` after `torch.manual_seed(...)`, so create your parameters in
+the same order as `Model` does."""
+    graded = common.GRADED.format(
+        comparison="`Model` run in float64; relative L2 error at most 1e-4 on the CPU (float32), 1e-2 on the GPU",
+        tiers=", ".join(f"{t:g}x" for t in common.TARGETS["speedup"]), cpu=sizes, cuda=sizes,
+    )
+    return common.statement(title=title_of(problem), description=problem.meta["docstring"], submit=submit, graded=graded,
+                            origin=f"Imported from KernelBench {problem.relative_path}.py")
+
