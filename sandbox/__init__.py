@@ -1,4 +1,8 @@
 """Running untrusted code under limits. Standard library (and the docker SDK) only; never Django."""
+import os
+import shutil
+from pathlib import Path
+
 from sandbox.api import SandboxJob, SandboxLimits, SandboxResult, server_caps
 from sandbox.registry import backend_names, get_backend, register_backend
 
@@ -20,4 +24,25 @@ def reap() -> list[str]:
     return reap_stale(engine)
 
 
-__all__ = ["SandboxJob", "SandboxLimits", "SandboxResult", "backend_names", "get_backend", "reap", "register_backend", "run", "server_caps"]
+# The jail's runtime: standard library only, the one source of the privilege-dropping, seccomp
+# and fork-server code, shipped into each job's bundle as the package `sandbox` (lib/sandbox/).
+# The harness imports sandbox.privileges from there; the docker backend runs jail.py from there.
+RUNTIME_FILES = ("jail.py", "forkserver.py", "privileges.py", "seccomp.py")
+RUNTIME_DIR = "sandbox"  # under a bundle's lib/
+
+
+def ship_runtime(lib: Path) -> Path:
+    """Copy the runtime into `lib`/sandbox (with an empty __init__.py); returns that folder."""
+    dest = Path(lib) / RUNTIME_DIR
+    dest.mkdir(parents=True, exist_ok=True)
+    here = Path(__file__).resolve().parent
+    for name in RUNTIME_FILES:
+        shutil.copyfile(here / name, dest / name)
+        os.chmod(dest / name, 0o644)
+    (dest / "__init__.py").write_text("")
+    os.chmod(dest / "__init__.py", 0o644)
+    os.chmod(dest, 0o755)
+    return dest
+
+
+__all__ = ["RUNTIME_FILES", "ship_runtime", "SandboxJob", "SandboxLimits", "SandboxResult", "backend_names", "get_backend", "reap", "register_backend", "run", "server_caps"]

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from sandbox.api import INSIDE_BUNDLE, INSIDE_WORK, INSIDE_WORKER_BUNDLE, SandboxJob, SandboxLimits, SandboxResult, inside_environment, inside_text, server_caps
-from sandbox.backends.process import CappedReader
+from sandbox.capped import CappedReader
 from sandbox.gpus import gpu_slot
 from sandbox.registry import register_backend
 
@@ -35,8 +35,15 @@ LABEL = "hotpath.sandbox"
 OWNER_LABEL = "hotpath.owner"
 DEFAULT_IMAGE = "hotpath-sandbox:latest"
 INSIDE_PYTHON = "/usr/local/bin/hotpath-python"  # made by sandbox/images/Dockerfile
-ENTRY = "/usr/local/lib/hotpath/jail.py"  # copied there by sandbox/images/Dockerfile
+# The entry point comes with the job (sandbox.ship_runtime puts it into the bundle's lib), so it
+# is always the code of this checkout, never a copy baked into an image.
+ENTRY = f"{INSIDE_BUNDLE}/lib/sandbox/jail.py"
 SUPERVISOR_CAPS = ["CHOWN", "SETUID", "SETGID", "KILL"]
+# Only for the entry's /proc remount (hidepid) and for dropping capabilities from the bounding
+# set: the entry drops both for good before anything of the job runs (sandbox/forkserver.py
+# harden_container), and installs the seccomp filter that takes away what Docker's profile
+# allows a container holding SYS_ADMIN (unshare, mount, setns...).
+ENTRY_CAPS = ["SETPCAP", "SYS_ADMIN"]
 ENV_ALLOW_LIST = ("LANG", "LC_ALL", "TZ", "TRITON_INTERPRET")
 POLL_S = 0.02
 KILL_GRACE_S = 10  # the in-container `timeout` fires this long after our own wall limit
@@ -94,9 +101,10 @@ def container_config(job: SandboxJob, *, image: str | None = None) -> dict:
     if job.worker_bundle is not None:
         mounts.append(Mount(target=INSIDE_WORKER_BUNDLE, source=str(job.worker_bundle), type="bind", read_only=True))
     tmpfs_size = f"{limits.tmpfs_mb}m"
+    hardened = has_entry(job)
     config = {
         "image": image or image_name(),
-        "command": ["timeout", "-s", "KILL", str(int(limits.wall_s + KILL_GRACE_S)), *_command(job.argv)],
+        "command": ["timeout", "-s", "KILL", str(int(limits.wall_s + KILL_GRACE_S)), *_command(job.argv, hardened)],
         "user": user,
         "working_dir": INSIDE_WORK,
         "environment": _environment(job),
@@ -115,7 +123,7 @@ def container_config(job: SandboxJob, *, image: str | None = None) -> dict:
         "pids_limit": limits.pids,
         "nano_cpus": int(limits.cpus * 1e9),
         "cap_drop": ["ALL"],
-        "cap_add": SUPERVISOR_CAPS if user == "0:0" else [],
+        "cap_add": (SUPERVISOR_CAPS + (ENTRY_CAPS if hardened else [])) if user == "0:0" else [],
         "security_opt": ["no-new-privileges"],
         "ulimits": [
             Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
@@ -134,14 +142,22 @@ def container_config(job: SandboxJob, *, image: str | None = None) -> dict:
     return config
 
 
-def _command(argv) -> list[str]:
-    """`{python} -m MODULE ...` (the harness) goes through the image's entry point: one torch
-    import for the supervisor and its workers, no interpreter teardown. Anything else runs as
-    given (a quick `-c` would only pay for a torch import it does not need)."""
+def has_entry(job: SandboxJob) -> bool:
+    """Whether the job's bundle carries the jail runtime (every pipeline job does)."""
+    return job.bundle is not None and (Path(job.bundle) / "lib" / "sandbox" / "jail.py").is_file()
+
+
+def _command(argv, hardened: bool = False) -> list[str]:
+    """With the runtime in the bundle, every command goes through its entry point, which hardens
+    the container first (/proc hidepid, capabilities, seccomp); `{python} -m MODULE ...` (the
+    harness) then runs in the entry's interpreter: one torch import for the supervisor and its
+    workers, no interpreter teardown. Without it (raw commands), the command runs as given."""
     argv = [inside_text(a, python=INSIDE_PYTHON) for a in argv]
+    if not hardened:
+        return argv
     if len(argv) >= 3 and argv[0] == INSIDE_PYTHON and argv[1] == "-m" and os.environ.get("HOTPATH_SANDBOX_TEMPLATE", "1") != "0":
         return [INSIDE_PYTHON, "-I", ENTRY, "--entry", *argv[1:]]
-    return argv
+    return [INSIDE_PYTHON, "-I", ENTRY, "--entry", "--exec", *argv]
 
 
 def _environment(job: SandboxJob) -> dict[str, str]:

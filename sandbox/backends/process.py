@@ -24,13 +24,15 @@ import threading
 import time
 from pathlib import Path
 
+from sandbox.capped import CappedReader  # noqa: F401 - also docker's
 from sandbox.api import INSIDE_BUNDLE, INSIDE_WORK, INSIDE_WORKER_BUNDLE, SandboxJob, SandboxResult, inside_environment, inside_text, server_caps
 from sandbox.cgroups import JobCgroup, reap_stale_cgroups
 from sandbox.gpus import gpu_slot
 from sandbox.registry import register_backend
 
 JAIL = Path(__file__).resolve().parent.parent / "jail.py"
-ENV_ALLOW_LIST = ("PATH", "LANG", "LC_ALL", "TZ", "TRITON_INTERPRET", "OMP_NUM_THREADS")
+ENV_ALLOW_LIST = ("LANG", "LC_ALL", "TZ", "TRITON_INTERPRET", "OMP_NUM_THREADS")  # never the host's PATH
+SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 POLL_S = 0.02
 SUPERVISOR_CAPS = ["chown", "setuid", "setgid", "kill"]  # workers.drop_privileges keeps only kill
 # uid 0 is the supervisor; 65533-65534 are the workers (see graders/harness/workers.py)
@@ -38,6 +40,8 @@ ROOT_ID_MAP = "0 0 1\n65533 65533 2"
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/opt/conda")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime", "/etc/hosts")
 JAIL_FAILED = 125
+TEMPLATE_BOOT = ("import sys; p = sys.stdin.readline().strip(); sys.argv = [p, '--template', sys.argv[1]]; "
+                 "exec(compile(open(p).read(), p, 'exec'), {'__name__': '__main__', '__file__': p})")
 
 
 @register_backend
@@ -137,7 +141,7 @@ def _gpu_device_nodes(gpu: int) -> list[str]:
 
 
 def _environment(job: SandboxJob) -> dict[str, str]:
-    return inside_environment(job, allow=ENV_ALLOW_LIST, python=sys.executable, path="/usr/local/bin:/usr/bin:/bin")
+    return inside_environment(job, allow=ENV_ALLOW_LIST, python=sys.executable, path=SAFE_PATH)
 
 
 def _run_in(workdir: Path, job: SandboxJob) -> SandboxResult:
@@ -213,12 +217,16 @@ class Template:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", str(JAIL), "--template", str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                # jail.py's path comes on stdin, not argv: every job's /proc/self/cmdline is the template's
+                [sys.executable, "-I", "-c", TEMPLATE_BOOT, str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 # PASSIVE: OpenMP reads it once, at load; idle threads of one process must not
                 # spin on the cores another is being timed on
-                cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OMP_WAIT_POLICY": "PASSIVE"}, start_new_session=True,
+                # its environment block is what /proc/<pid>/environ of every fork shows: nothing of the host's
+                cwd="/", env={"PATH": SAFE_PATH, "OMP_WAIT_POLICY": "PASSIVE"}, start_new_session=True,
             )
+            self.proc.stdin.write(os.fsencode(JAIL) + b"\n")
+            self.proc.stdin.close()
         finally:
             theirs.close()
         self.sock = ours
@@ -355,41 +363,6 @@ def _supervise(proc, job: SandboxJob, cgroup: JobCgroup | None, started: float, 
         backend="process",
         phases={**phases, "run": wall - phases.get("start", 0.0), "teardown": time.monotonic() - t_teardown},
     )
-
-
-class CappedReader:
-    """Drains a stream on a thread, keeping at most `cap` bytes and noting overflow."""
-
-    def __init__(self, stream, cap: int) -> None:
-        self.cap = cap
-        self.chunks: list[bytes] = []
-        self.kept = 0
-        self.overflowed = False
-        self._thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
-        self._thread.start()
-
-    def _drain(self, stream) -> None:
-        try:
-            while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
-                self.feed(chunk)
-        except (OSError, ValueError):
-            pass
-        finally:
-            stream.close()
-
-    def feed(self, chunk: bytes) -> None:
-        room = self.cap - self.kept
-        if room > 0:
-            self.chunks.append(chunk[:room])
-            self.kept += min(room, len(chunk))
-        if len(chunk) > room:
-            self.overflowed = True
-
-    def join(self) -> None:
-        self._thread.join(timeout=5)
-
-    def data(self) -> bytes:
-        return b"".join(self.chunks)
 
 
 def _kill_group(pid: int) -> None:

@@ -224,6 +224,7 @@ def test_worker_gets_another_uid_and_no_capabilities(backend):
         import shutil
 
         shutil.copytree(REPO / "graders" / "harness", lib / "graders" / "harness", ignore=shutil.ignore_patterns("__pycache__"))
+        sandbox.ship_runtime(lib)  # what the pipeline ships: the harness imports sandbox.privileges
     for path in [bundle, *lib.rglob("*"), lib]:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     code = """
