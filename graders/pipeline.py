@@ -235,7 +235,9 @@ def _job_document(job: GradeJob, spec: ChallengeSpec, device_spec) -> dict:
         "entry": {"file": spec.entry_file, "callable": spec.entry_callable},
         "graders": sandbox_graders,
         "harness": spec.harness,
-        "forbidden_calls": spec.forbidden_calls,
+        # Op names (`aten::...`) ride in the same list to the worker, which blocks them at the
+        # dispatcher (graders/harness/op_blocks.py); the supervisor forwards it unchanged.
+        "forbidden_calls": [*spec.forbidden_calls, *spec.forbidden_ops],
         "device_spec": {
             "shapes": device_spec.shapes,
             "hidden_shapes": device_spec.hidden_shapes,

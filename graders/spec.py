@@ -85,6 +85,9 @@ class ChallengeSpec:
     starter_expect: str
     scoring: str
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    # Dispatcher ops blocked in the candidate's worker beyond those `forbidden_calls` reach
+    # (graders/harness/op_table.py maps those), e.g. ["aten::log_softmax"].
+    forbidden_ops: list[str] = field(default_factory=list)
 
     def path(self, key: str) -> Path:
         return self.root / self.files[key]
@@ -159,6 +162,7 @@ class _Validator:
             graders=self._str_list("graders", default=_default_graders(kind)),
             forbidden_calls=self._str_list("forbidden_calls", default=[]),
             forbidden_constructs=self._constructs(),
+            forbidden_ops=self._ops(),
             devices=self._devices(kind),
             files=files,
             harness=self._harness(kind),
@@ -194,6 +198,16 @@ class _Validator:
         for name in names:
             if name not in CONSTRUCTS:
                 raise self.fail("forbidden_constructs", f"unknown construct {name!r}; known: {', '.join(CONSTRUCTS)}")
+        return names
+
+    def _ops(self) -> list[str]:
+        """`forbidden_ops`: dispatcher op names, `namespace::op` or `namespace::op.overload`."""
+        from graders.harness.op_table import is_op_name
+
+        names = self._str_list("forbidden_ops", default=[])
+        for name in names:
+            if not is_op_name(name):
+                raise self.fail("forbidden_ops", f"{name!r} is not an op name such as 'aten::softmax' or 'aten::_softmax.out'")
         return names
 
     def _files(self, kind: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ import torch
 
 from graders.harness.channel import DTYPES, Channel, ChannelClosed
 from graders.harness.cipher import tensor_key, unseal
+from graders.harness.op_blocks import Tripwire
 from graders.harness.profiling import profile_calls
 from graders.harness.serving import serve_requests
 
@@ -32,29 +33,6 @@ _cuda_sync = torch.cuda.synchronize
 _CudaEvent = torch.cuda.Event
 L2_FLUSH_BYTES = 256 << 20
 TENSOR_CAP = 8 << 30
-
-
-class Tripwire:
-    """Replaces a forbidden function: records that it was called, then calls through."""
-
-    def __init__(self) -> None:
-        self.hits: list[str] = []
-
-    def install(self, dotted: str) -> None:
-        module_name, _, attr = dotted.rpartition(".")
-        try:
-            owner = importlib.import_module(module_name)
-            original = getattr(owner, attr)
-        except (ImportError, AttributeError):
-            return
-        hits = self.hits
-
-        def tripwire(*args, **kwargs):
-            if dotted not in hits:
-                hits.append(dotted)
-            return original(*args, **kwargs)
-
-        setattr(owner, attr, tripwire)
 
 
 class Worker:
@@ -89,15 +67,19 @@ class Worker:
 
     # -- ops -----------------------------------------------------------------------
     def op_load(self, header: dict, _tensors: list) -> None:
+        """Block the forbidden kernels at the dispatcher (op_blocks.py), then import the candidate.
+
+        Only the candidate's worker gets a `forbidden_calls` list (op names such as
+        `aten::softmax` may ride in it, or in `forbidden_ops`); the baseline's gets none.
+        """
         self.device = torch.device(header["device"])
-        for dotted in header.get("forbidden_calls", []):
-            self.tripwire.install(dotted)
+        self.tripwire.install_all([*header.get("forbidden_calls", []), *header.get("forbidden_ops", [])])
         try:
             self.fn = load_entry(self.code_dir / header["file"], header["callable"])
         except BaseException as exc:  # noqa: BLE001 - the candidate's import may raise anything
-            self.channel.send({"ok": False, **describe_exception(exc)})
+            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
             return
-        self.channel.send({"ok": True})
+        self.channel.send({"ok": True, "tripwire": self.tripwire.hits})
 
     def op_call(self, header: dict, tensors: list) -> None:
         kwargs = self._kwargs(header["kwargs"], tensors)
