@@ -13,6 +13,7 @@ from pathlib import Path
 import sandbox
 from graders import scoring, verdicts
 from graders.catalog import challenge_roots, load_challenge
+from graders.harness.libraries import write_libraries
 from graders.registry import get_grader
 from graders.result import GradeResult, ResultError, parse_result
 from graders.spec import ChallengeSpec, load_spec
@@ -204,16 +205,12 @@ def _run_in_sandbox(job: GradeJob, spec: ChallengeSpec, device_spec) -> GradeRes
 
 def _write_bundles(workspace: Path, job: GradeJob, spec: ChallengeSpec, device_spec) -> tuple[Path, Path]:
     bundle = workspace / "bundle"
-    lib = bundle / "lib" / "graders"
-    shutil.copytree(HARNESS_SRC, lib / "harness", ignore=shutil.ignore_patterns("__pycache__"))
-    (lib / "__init__.py").write_text("")
-    if job.with_kernels and KERNELS_SRC.is_dir():
-        shutil.copytree(KERNELS_SRC, bundle / "lib" / "kernels", ignore=shutil.ignore_patterns("__pycache__"))
+    # lib/ (supervisor only, 0700), worker_lib/ (the worker side), trusted_lib/: see libraries.py
+    write_libraries(bundle, HARNESS_SRC, KERNELS_SRC if job.with_kernels else None)
     private = bundle / "private"
     shutil.copytree(spec.root, private / "package", ignore=shutil.ignore_patterns("__pycache__", "starter", "known_bad"))
     (private / "job.json").write_text(json.dumps(_job_document(job, spec, device_spec)))
-    for path in [bundle, bundle / "lib", *(p for p in (bundle / "lib").rglob("*"))]:
-        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    os.chmod(bundle, 0o755)
     os.chmod(private, 0o700)
     worker_bundle = workspace / "candidate"
     worker_bundle.mkdir()

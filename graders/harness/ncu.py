@@ -210,7 +210,7 @@ def start_ncu_worker(session: "Session", *, command: Sequence[str] | None = None
     """A candidate worker under ncu (raises OSError when it cannot be started)."""
     scratch = session.scratch / "ncu"
     prefix = ncu_argv(log_file=scratch / LOG_NAME, launch_count=LAUNCH_COUNT, ncu=command or ncu_command())
-    return WorkerProcess(role="ncu worker", code_dir=session.worker_bundle, lib_dir=session.bundle / "lib", scratch=scratch,
+    return WorkerProcess(role="ncu worker", code_dir=session.worker_bundle, lib_dir=session.worker_lib, scratch=scratch,
                          env=session.worker_env(), output_cap=session.output_cap(), launch_prefix=prefix)
 
 

@@ -12,6 +12,7 @@ import ctypes
 import hashlib
 import json
 import os
+import re
 import secrets
 import sys
 import time
@@ -22,6 +23,7 @@ import torch
 
 from graders.harness import steps
 from graders.harness.environment import fingerprint
+from graders.harness.libraries import SUPERVISOR_LIB, SUPERVISOR_ONLY, TRUSTED_LIB, WORKER_LIB
 from graders.harness.ncu import early_ncu_worker
 from graders.harness.package import Challenge
 from graders.harness.workers import Outcome, WorkerProcess
@@ -47,6 +49,8 @@ class Session:
         self.candidate: WorkerProcess | None = None
         self.baseline: WorkerProcess | None = None
         self.ncu_worker: WorkerProcess | None = None  # the profile step's worker under ncu, where counters are readable
+        self.worker_lib = bundle / WORKER_LIB
+        self.trusted_lib = bundle / TRUSTED_LIB
 
     # -- what steps ask for ----------------------------------------------------------------
     def seed_for(self, *parts) -> int:
@@ -96,6 +100,9 @@ class Session:
         if hits:
             raise Outcome("rejected", f"called {', '.join(map(str, hits))}, which this challenge forbids")
         if not reply.get("ok"):
+            reached = reached_for_grader_code(reply, (self.bundle / SUPERVISOR_LIB, self.trusted_lib))
+            if reached:
+                raise Outcome("rejected", f"reached for the grader's own code ({reached}): trusted grading code is not available to submissions")
             where = f" (line {reply['line']})" if reply.get("line") else ""
             raise Outcome("runtime_error", f"{reply.get('error_type', 'Error')}: {reply.get('error', '')}{where}".strip(), traceback=reply.get("traceback", ""))
 
@@ -144,7 +151,7 @@ class Session:
 
     def _start_workers(self) -> None:
         env, cap = self.worker_env(), self.output_cap()
-        lib = self.bundle / "lib"
+        lib = self.worker_lib  # the worker side only: the supervisor's lib/ is unreadable to the candidate
         self.candidate = WorkerProcess(role="candidate", code_dir=self.worker_bundle, lib_dir=lib, scratch=self.scratch / "candidate", env=env, output_cap=cap)
         wants_baseline = "latency" in self.job["graders"] or ("throughput" in self.job["graders"] and self.job["harness"].get("baseline"))
         if wants_baseline:
@@ -165,6 +172,24 @@ class Session:
         for worker in (self.candidate, self.baseline, self.ncu_worker):
             if worker is not None:
                 worker.close()
+
+
+_TRUSTED_NAMES = "|".join(sorted(name.removesuffix(".py") for name in SUPERVISOR_ONLY if name != "__main__.py"))
+GRADER_MODULES = re.compile(rf"graders\.harness\.({_TRUSTED_NAMES})\b|cannot import name '({_TRUSTED_NAMES})' from 'graders\.harness'")
+
+
+def reached_for_grader_code(reply: dict, protected: tuple[Path, ...]) -> str | None:
+    """What trusted harness code a failed call tried to import or read, if its error says so
+    (an ImportError of a supervisor-only module, an OSError on the supervisor's or the trusted
+    worker's library dir). Only the candidate's own error text is read: naming trusted code
+    can only turn its runtime error into a rejection."""
+    if reply.get("error_type") not in ("ModuleNotFoundError", "ImportError", "PermissionError", "FileNotFoundError", "OSError"):
+        return None
+    error = reply.get("error", "")
+    found = GRADER_MODULES.search(error)
+    if found:
+        return f"graders.harness.{found.group(1) or found.group(2)}"
+    return next((str(path) for path in protected if str(path) in error), None)
 
 
 def _make_undumpable() -> None:

@@ -22,10 +22,12 @@ import threading
 import time
 from pathlib import Path
 
+from graders.harness import replies
 from graders.harness.channel import Channel, ChannelClosed, ChannelError
 
 LOG_KEEP_BYTES = 64 * 1024
 NOBODY = 65534
+TRUSTED_ROLES = ("baseline", "trusted")  # workers that never load candidate code
 
 
 class Outcome(Exception):
@@ -142,16 +144,24 @@ class WorkerProcess:
             readable, _, _ = select.select([self.channel.sock], [], [], min(remaining, 0.25))
             if not readable:
                 continue
-            try:
-                return self.channel.recv(max_tensor_bytes=max_bytes, timeout=max(remaining, 1.0))
-            except TimeoutError:
-                self.kill()
-                raise Outcome("time_limit_exceeded", f"the {self.role} stopped half-way through an answer") from None
-            except ChannelClosed:
-                raise self._died() from None
-            except ChannelError as exc:
-                self.kill()
-                raise Outcome("rejected", f"the {self.role} broke the harness protocol: {exc}") from None
+            return self.receive(max_bytes=max_bytes, timeout=max(remaining, 1.0))
+
+    def receive(self, *, max_bytes: int, timeout: float) -> tuple[dict, list]:
+        """One message, its every field checked (graders/harness/replies.py): the only way a
+        reply reaches supervisor code. Whatever is wrong with it is an Outcome, never a crash."""
+        try:
+            header, tensors = self.channel.recv(max_tensor_bytes=max_bytes, timeout=timeout)
+            return replies.checked(header, tensors), tensors
+        except TimeoutError:
+            self.kill()
+            raise Outcome("time_limit_exceeded", f"the {self.role} stopped half-way through an answer") from None
+        except ChannelClosed:
+            raise self._died() from None
+        except (ChannelError, replies.ReplyError) as exc:
+            self.kill()
+            if self.role in TRUSTED_ROLES:  # no candidate code runs there: our fault, not theirs
+                raise RuntimeError(f"the {self.role} worker broke the harness protocol: {exc}") from None
+            raise Outcome("rejected", f"the {self.role} broke the harness protocol: {exc}") from None
 
     def _died(self) -> Outcome:
         try:

@@ -1,56 +1,39 @@
-"""Grade a fixture package straight through the harness (no sandbox backend around it).
+"""Grade a fixture package through the real path: `graders.pipeline.grade` (static checks,
+both bundles, the sandbox backend, the strict result parse, scoring), on a chosen backend.
 
-The pipeline's `grade()` is the real path (tests/hostile/test_end_to_end.py uses it); this
-runner builds the same two bundles with the pipeline's own code, applies the same static
-checks, and runs `python -m graders.harness` as a plain child process, so that the harness's
-own defences are tested apart from the sandbox's (whose state is another issue's).
+Tests that need a backend this host lacks skip with the reason (`require_backend`).
 """
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
+import functools
 from pathlib import Path
 
-from graders import pipeline, scoring
-from graders.catalog import challenge_roots, load_challenge
-from graders.result import GradeResult, ResultError, parse_result
-from graders.static_checks import check_sources
+import pytest
+
+import sandbox
+from graders import pipeline
+from graders.result import GradeResult
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BACKENDS = ("process", "docker")
 
 
-def grade_direct(slug: str, files: dict[str, str], *, device: str = "cpu", roots=(FIXTURES,), timeout: float = 300) -> GradeResult:
-    spec = load_challenge(slug, roots=challenge_roots(list(roots)))
-    device_spec = spec.device(kind=device)
-    if "static" in spec.graders:
-        findings = check_sources(files=files, forbidden_calls=spec.forbidden_calls, forbidden_constructs=spec.forbidden_constructs)
-        if findings:
-            return GradeResult(verdict=findings[0].verdict, message=str(findings[0]), checks=[{"name": "static", "status": "fail", "detail": str(f)} for f in findings])
-    job = pipeline.GradeJob(slug=slug, files=files, device=device, roots=list(roots))
-    workspace = Path(tempfile.mkdtemp(prefix="hotpath-direct-"))
-    os.chmod(workspace, 0o711)
+def grade_via_pipeline(slug: str, files: dict[str, str], *, device: str = "cpu", backend: str = "process", roots=(FIXTURES,)) -> GradeResult:
+    require_backend(backend)
+    return pipeline.grade(pipeline.GradeJob(slug=slug, files=files, device=device, backend=backend, roots=list(roots)))
+
+
+@functools.cache
+def backend_ready(backend: str) -> tuple[bool, str]:
+    """Whether `backend` can run a job here (the docker backend: engine up and sandbox image built)."""
     try:
-        bundle, worker_bundle = pipeline._write_bundles(workspace, job, spec, device_spec)
-        scratch = workspace / "scratch"
-        scratch.mkdir()
-        os.chmod(scratch, 0o711)
-        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG")}
-        env["PYTHONPATH"] = str(bundle / "lib")
-        proc = subprocess.run(
-            [sys.executable, "-m", "graders.harness", "--bundle", str(bundle), "--worker-bundle", str(worker_bundle), "--scratch", str(scratch)],
-            cwd=scratch, env=env, capture_output=True, timeout=timeout,
-        )
-        try:
-            result = parse_result(proc.stdout)
-        except ResultError as exc:
-            return GradeResult(verdict="internal_error", message=f"no valid result ({exc}); exit status {proc.returncode}", log=proc.stderr.decode("utf-8", "replace")[-4000:])
-        if result.verdict == "internal_error":
-            result.log += "\n[supervisor stderr]\n" + proc.stderr.decode("utf-8", "replace")[-6000:]
-        result.score = scoring.score(formula=spec.scoring, verdict=result.verdict, speedup=result.metrics.get("speedup"), tiers=device_spec.tiers("speedup"))
-        return result
-    finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+        return sandbox.get_backend(backend).available()
+    except Exception as exc:  # noqa: BLE001 - no SDK, no engine...
+        return False, f"{type(exc).__name__}: {exc}"
+
+
+def require_backend(backend: str) -> None:
+    ok, why = backend_ready(backend)
+    if not ok:
+        pytest.skip(f"the {backend} sandbox backend is unavailable here: {why}")

@@ -8,23 +8,23 @@ import json
 
 import pytest
 
-from tests.graders.harness_runner import FIXTURES, grade_direct
+from tests.graders.harness_runner import FIXTURES, grade_via_pipeline
 
 HONEST = (FIXTURES / "tiny-softmax" / "starter" / "solution.py").read_text()
 
 
 @pytest.fixture(scope="module")
 def honest():
-    result = grade_direct("tiny-softmax", {"solution.py": HONEST}).as_dict()
+    result = grade_via_pipeline("tiny-softmax", {"solution.py": HONEST}).as_dict()
     assert result["verdict"] == "accepted", result["message"]
     return result
 
 
 def test_result_has_the_contract_shape(honest):
     assert set(honest) == {"verdict", "score", "message", "flags", "checks", "metrics", "log"}
-    assert [c["name"] for c in honest["checks"]] == ["correctness", "latency", "profile"]
+    assert [c["name"] for c in honest["checks"]] == ["static", "correctness", "latency", "profile"]
     assert all(c["status"] == "pass" for c in honest["checks"])
-    assert "hidden" in honest["checks"][0]["detail"] and "inputs unchanged" in honest["checks"][0]["detail"]
+    assert "hidden" in honest["checks"][1]["detail"] and "inputs unchanged" in honest["checks"][1]["detail"]
     assert 40.0 <= honest["score"] <= 100.0
 
 

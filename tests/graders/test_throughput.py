@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from graders.harness.steps.throughput import Plan
-from tests.graders.harness_runner import FIXTURES, grade_direct
+from tests.graders.harness_runner import FIXTURES, grade_via_pipeline
 
 STARTER = (FIXTURES / "tiny-server" / "starter" / "server.py").read_text()
 
@@ -23,7 +23,7 @@ def test_plan_defaults_and_errors():
 
 
 def test_batching_server_is_accepted_with_a_curve_and_beats_the_baseline_where_it_batches():
-    result = grade_direct("tiny-server", {"server.py": STARTER}).as_dict()
+    result = grade_via_pipeline("tiny-server", {"server.py": STARTER}).as_dict()
     assert result["verdict"] == "accepted", result["message"]
     tp = result["metrics"]["throughput"]
     points = {(p["role"], p["max_batch"], p["concurrency"]): p for p in tp["points"]}
@@ -36,7 +36,7 @@ def test_batching_server_is_accepted_with_a_curve_and_beats_the_baseline_where_i
     assert points[("candidate", 8, 8)]["rps"] > 1.5 * points[("baseline", 8, 8)]["rps"]
     assert result["metrics"]["speedup"] > 0 and tp["peak_rps"] == max(p["rps"] for p in tp["points"] if p["role"] == "candidate")
     assert "load generator in the supervisor process" in tp["method"]
-    assert [c["name"] for c in result["checks"]] == ["correctness", "throughput"]
+    assert [c["name"] for c in result["checks"]] == ["static", "correctness", "throughput"]
 
 
 def test_open_loop_charges_latency_from_the_scheduled_arrival(tmp_path):
@@ -45,7 +45,7 @@ def test_open_loop_charges_latency_from_the_scheduled_arrival(tmp_path):
     toml = root / "tiny-server" / "challenge.toml"
     text = toml.read_text().replace("concurrency = [1, 8],", 'throughput_mode = "open", rates = [100, 400],').replace("max_batch = [1, 8]", "max_batch = [1]")
     toml.write_text(text)
-    result = grade_direct("tiny-server", {"server.py": STARTER}, roots=[root]).as_dict()
+    result = grade_via_pipeline("tiny-server", {"server.py": STARTER}, roots=[root]).as_dict()
     assert result["verdict"] == "accepted", result["message"]
     points = [p for p in result["metrics"]["throughput"]["points"] if p["role"] == "candidate"]
     assert [p["rate"] for p in points] == [100.0, 400.0]

@@ -7,7 +7,7 @@ from a small library: a matmul, a tiny elementwise op, a function whose first ca
 one-off initialisation, ...), with sizes drawn from the secret seed by the package's
 `harness.inputs`. For each variant:
 
-1. a **trusted** worker process (it loads only this module) measures the variant: after
+1. a **trusted** worker process (it loads only `bench_measure.py`) measures the variant: after
    warm-up calls, the median of single calls each closed by a device synchronise (immune
    to the odd descheduled call on a busy host), or, for calls under 50 us, where a clock
    read would show, `torch.utils.benchmark.Timer.blocked_autorange`'s median block;
@@ -22,20 +22,23 @@ Every variant must pass for `accepted`; else `wrong_answer`, naming the variant 
 figures. `metrics.accuracy` is the geometric mean of `min(c/t, t/c)` over variants (1.0 is
 perfect agreement), scored against the spec's `targets.accuracy` tiers.
 
-The two workers load this file as their entry module (by its absolute path in the
-harness library), so the variants run in the worker processes, never in the supervisor;
-`run_variant` is the only function they call.
+The trusted measurement (`graders/harness/bench_measure.py`) and the variant library
+(`graders/harness/bench_variants.py`) run in the worker processes, never in the supervisor.
+The candidate's worker has only the variant library: the trusted measuring code is in the
+trusted worker's own library dir (`trusted_lib/`), which the candidate's uid cannot read
+(graders/harness/libraries.py), and a candidate process in which trusted grader code was
+loaded anyway (where the sandbox gives every process one uid) is `rejected`: reusing the
+grader is not an answer (ANTI_CHEAT.md).
 """
 from __future__ import annotations
 
 import math
-import sys
-import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import torch
 
+from graders.harness.bench_measure import PER_CALL_FLOOR_S, median_per_call  # noqa: F401 - re-exported for tests
+from graders.harness.bench_variants import VARIANTS  # noqa: F401 - re-exported for tests
 from graders.harness.steps import step
 from graders.harness.workers import Outcome, WorkerProcess
 
@@ -45,98 +48,6 @@ if TYPE_CHECKING:
 ATTEMPTS = 3
 DEFAULT_MAX_REL_ERROR = 0.3
 DEFAULT_TRUSTED_MIN_RUN_S = 0.3
-PER_CALL_FLOOR_S = 50e-6  # single calls at least this long are timed one by one
-
-
-# -- worker side: the variant library --------------------------------------------------------
-def _matmul(size: int, device: torch.device) -> Callable[[], object]:
-    a = torch.randn(size, size, device=device)
-    b = torch.randn(size, size, device=device)
-    return lambda: a @ b  # asynchronous on a GPU: a timer that does not synchronise reads the launch
-
-
-def _elementwise(size: int, device: torch.device) -> Callable[[], object]:
-    x = torch.randn(size, device=device)
-    out = torch.empty_like(x)
-    return lambda: torch.mul(x, 1.0001, out=out)  # microseconds: per-call timer overhead matters
-
-
-def _lazy_init(size: int, device: torch.device) -> Callable[[], object]:
-    """The first call pays a one-off cost (a kernel compiled, a cache filled: 50 ms here)."""
-    a = torch.randn(size, size, device=device)
-    state = {"ready": False}
-
-    def fn():
-        if not state["ready"]:
-            time.sleep(0.05)
-            state["ready"] = True
-        return a @ a
-
-    return fn
-
-
-def _allocating(size: int, device: torch.device) -> Callable[[], object]:
-    """Allocates its output each call: the caching allocator makes repeats cheaper than the first."""
-    x = torch.randn(size, device=device)
-    return lambda: torch.cumsum(x, 0)
-
-
-VARIANTS: dict[str, Callable[[int, torch.device], Callable[[], object]]] = {
-    "matmul": _matmul,
-    "elementwise": _elementwise,
-    "lazy_init": _lazy_init,
-    "allocating": _allocating,
-}
-
-
-def median_per_call(fn: Callable[[], object], *, min_run_time: float) -> float:
-    """Warm up, then the median of single-call times, each closed by a device synchronise
-    where a GPU is present; calls under PER_CALL_FLOOR_S are timed in blocks instead
-    (`blocked_autorange`), where the clock's own cost would otherwise show."""
-    from torch.utils.benchmark import Timer
-
-    sync = torch.cuda.synchronize if torch.cuda.is_available() else (lambda: None)
-    for _ in range(3):
-        fn()
-    sync()
-    start = time.perf_counter()
-    fn()
-    sync()
-    if time.perf_counter() - start < PER_CALL_FLOOR_S:
-        return Timer(stmt="fn()", globals={"fn": fn}).blocked_autorange(min_run_time=min_run_time).median
-    times = []
-    deadline = time.perf_counter() + min_run_time
-    while len(times) < 10 or time.perf_counter() < deadline:
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 2]
-
-
-def run_variant(*, variant: str, size: int, device: str, mode: str, entry_path: str = "", entry_callable: str = "", min_run_time: float = DEFAULT_TRUSTED_MIN_RUN_S):
-    """Called by the worker (its `fn`): build the variant, measure it, return the seconds."""
-    torch.manual_seed(size)
-    fn = VARIANTS[variant](int(size), torch.device(device))
-    if mode == "trusted":
-        seconds = median_per_call(fn, min_run_time=float(min_run_time))
-    else:
-        seconds = getattr(_module_at(entry_path), entry_callable)(fn)
-        if isinstance(seconds, torch.Tensor):
-            seconds = seconds.item()
-        seconds = float(seconds)  # a non-number raises here: a runtime error, not a wrong figure
-    return torch.tensor([seconds], dtype=torch.float64)
-
-
-def _module_at(path: str):
-    """The candidate's entry module, already loaded by the worker, found by its file."""
-    wanted = Path(path).resolve()
-    for module in list(sys.modules.values()):
-        file = getattr(module, "__file__", None)
-        if file and Path(file).resolve() == wanted:
-            return module
-    raise RuntimeError(f"{Path(path).name} is not loaded")
 
 
 # -- supervisor side ---------------------------------------------------------------------------
@@ -146,8 +57,8 @@ def benchmark(session: "Session") -> None:
     max_rel = float(params.get("max_rel_error", DEFAULT_MAX_REL_ERROR))
     min_run = float(params.get("trusted_min_run_s", DEFAULT_TRUSTED_MIN_RUN_S))
     trusted = _start_trusted(session)
-    _load_shim(session, session.candidate)
-    _load_shim(session, trusted)
+    _load_shim(session, session.candidate, session.worker_lib / "graders" / "harness" / "bench_variants.py", "run_variant")
+    _load_shim(session, trusted, session.trusted_lib / "bench_measure.py", "measure_variant")
     rows = []
     try:
         for index, case in enumerate(session.challenge.cases()):
@@ -201,16 +112,22 @@ def _figure(session, worker: WorkerProcess, kwargs: dict) -> float:
     kinds = reply.get("outputs") or [{}]
     if kinds[0].get("type") != "tensor" or not outs:
         raise Outcome("runtime_error", f"the {worker.role} returned no figure")
-    seconds = float(outs[0].reshape(-1)[0])
+    figure = outs[0].reshape(-1)
+    if figure.numel() != 2 or figure.dtype != torch.float64:
+        raise Outcome("rejected", f"the {worker.role} sent a malformed figure")
+    seconds, used_trusted = float(figure[0]), float(figure[1])
+    if used_trusted and worker is session.candidate:
+        raise Outcome("rejected", "your benchmark loaded the grader's own measuring code (graders.harness): "
+                                  "reusing the grader's trusted measurement is not an answer")
     if not math.isfinite(seconds) or seconds < 0:
         raise Outcome("wrong_answer", f"{kwargs['variant']}: {seconds!r} is not a duration in seconds")
     return seconds
 
 
 def _start_trusted(session) -> WorkerProcess:
-    """A second worker that only ever loads this module: like the baseline worker, it runs
+    """A second worker that only ever loads bench_measure.py: like the baseline worker, it runs
     from the private package folder (the supervisor's uid), never the candidate's."""
-    return WorkerProcess(role="trusted", code_dir=session.bundle / "private" / "package", lib_dir=session.bundle / "lib",
+    return WorkerProcess(role="trusted", code_dir=session.bundle / "private" / "package", lib_dir=session.worker_lib,
                          scratch=session.scratch / "trusted", env=_worker_env(session), output_cap=1 << 20)
 
 
@@ -225,11 +142,13 @@ def _worker_env(session) -> dict:
     return env
 
 
-def _load_shim(session, worker: WorkerProcess) -> None:
-    """Make `run_variant` the worker's entry point (the candidate's module stays loaded)."""
-    shim = session.bundle / "lib" / "graders" / "harness" / "steps" / "benchmark.py"
-    reply, _ = worker.request({"op": "load", "file": str(shim), "callable": "run_variant", "device": session.job["device"]}, timeout=session.call_timeout())
+def _load_shim(session, worker: WorkerProcess, path, callable_name: str) -> None:
+    """Make `callable_name` of the file at `path` the worker's entry point (the candidate's
+    module stays loaded)."""
+    reply, _ = worker.request({"op": "load", "file": str(path), "callable": callable_name, "device": session.job["device"]}, timeout=session.call_timeout())
     if not reply.get("ok"):
+        if worker is session.candidate:  # the candidate's process: its doing
+            session.check_answer(reply)
         raise RuntimeError(f"the {worker.role} worker could not load the benchmark shim: {reply.get('error')}")
 
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import torch
 
 from graders.harness import stats
-from graders.harness.channel import ChannelClosed, ChannelError
 from graders.harness.package import split_tensors
 from graders.harness.quiesce import paused
 from graders.harness.steps import step
@@ -140,7 +139,7 @@ def _open(session: "Session", worker: WorkerProcess, max_batch: int) -> None:
 
 
 def _close(session: "Session", worker: WorkerProcess, plan: Plan) -> None:
-    worker.channel.send({"op": "end"})
+    _send(worker, {"op": "end"})
     deadline = time.monotonic() + 2 * plan.timeout_s + 5
     while True:
         header, _ = _recv(session, worker, deadline - time.monotonic(), cap=1 << 34)
@@ -157,7 +156,7 @@ def _check_every_case(session: "Session", cases, dtype: str) -> None:
         request = _request(session, inputs)
         rid = -1 - case_index
         spec, tensors = request.spec, request.tensors
-        session.candidate.channel.send({"op": "req", "id": rid, "kwargs": spec}, tensors)
+        _send(session.candidate, {"op": "req", "id": rid, "kwargs": spec}, tensors)
         deadline = time.monotonic() + session.call_timeout()
         while True:
             header, outs = _recv(session, session.candidate, deadline - time.monotonic(), cap=_answer_cap(request.expected, dtype, 1))
@@ -205,7 +204,7 @@ def _drive(session: "Session", worker: WorkerProcess, point: Point, pool: list[R
         cursor[0] += 1
         rid = ids.take()
         point.due[rid] = (index, due)
-        worker.channel.send({"op": "req", "id": rid, "kwargs": pool[index].spec}, pool[index].tensors)
+        _send(worker, {"op": "req", "id": rid, "kwargs": pool[index].spec}, pool[index].tensors)
 
     cap = _answer_cap(pool[0].expected, "float64", 1)
     start = clock()
@@ -252,20 +251,19 @@ def _poll(session: "Session", worker: WorkerProcess, wait: float, cap: int):
     return _recv(session, worker, 30.0, cap=cap)
 
 
+def _send(worker: WorkerProcess, header: dict, tensors=()) -> None:
+    """A server that closed its end of the channel died as far as grading goes."""
+    try:
+        worker.channel.send(header, list(tensors))
+    except OSError:
+        raise worker._died() from None
+
+
 def _recv(session: "Session", worker: WorkerProcess, timeout: float, *, cap: int):
     if timeout <= 0:
         worker.kill()
         raise Outcome("time_limit_exceeded", f"the {worker.role} server did not answer in time")
-    try:
-        header, tensors = worker.channel.recv(max_tensor_bytes=cap, timeout=timeout)
-    except TimeoutError:
-        worker.kill()
-        raise Outcome("time_limit_exceeded", f"the {worker.role} server did not answer in time") from None
-    except ChannelClosed:
-        raise worker._died() from None
-    except ChannelError as exc:
-        worker.kill()
-        raise Outcome("rejected", f"the {worker.role} broke the harness protocol: {exc}") from None
+    header, tensors = worker.receive(max_bytes=cap, timeout=timeout)  # every field checked (replies.py)
     if worker is session.baseline and header.get("op") == "resp" and not header.get("ok"):
         raise RuntimeError(f"baseline server failed: {header.get('error_type')}: {header.get('error')}\n{header.get('traceback', '')}")
     return header, tensors

@@ -1,0 +1,21 @@
+# expect: rejected
+# trick: self-inflicted platform error: patch Channel.send so a failing reply carries line as a string and no error fields
+import graders.harness.channel as _channel
+import torch
+
+# every reply leaves through send_raw where the channel has it (send calls it), else send
+_NAME = "send_raw" if hasattr(_channel.Channel, "send_raw") else "send"
+_send = getattr(_channel.Channel, _NAME)
+
+
+def _patched(self, header, tensors=()):
+    header = dict(header)
+    header = {"ok": False, "line": "twelve"}
+    return _send(self, header, tensors)
+
+
+setattr(_channel.Channel, _NAME, _patched)
+
+
+def softmax(x):
+    return torch.full_like(x, 1.0 / x.shape[-1])  # wrong: were the supervisor to crash, a free retry
