@@ -9,17 +9,24 @@ from graders.spec import ChallengeSpec, load_spec
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_ROOT = REPO_ROOT / "challenges"
 IMPORTED_ROOT = REPO_ROOT / "var" / "challenges"
+CHALLENGE_DIRS_ENV = "HOTPATH_CHALLENGE_DIRS"
 
 
 class UnknownChallenge(LookupError):
     pass
 
 
+def configured_dirs(value: str | None = None) -> list[Path]:
+    """The extra roots of `HOTPATH_CHALLENGE_DIRS` (or `value`): `:`-separated, as the README
+    says. The one place that variable is parsed; the Django setting is this list."""
+    raw = os.environ.get(CHALLENGE_DIRS_ENV, "") if value is None else value
+    return [Path(part) for part in raw.split(":") if part.strip()]
+
+
 def challenge_roots(extra: list[str | Path] | None = None) -> list[Path]:
-    """The catalog roots, in priority order: built-in, imported, then extra ones."""
+    """The catalog roots, in priority order: built-in, imported, extra ones, then configured ones."""
     roots = [BUILTIN_ROOT, IMPORTED_ROOT]
-    env_dirs = [p for p in os.environ.get("HOTPATH_CHALLENGE_DIRS", "").split(os.pathsep) if p]
-    for path in [*(extra or []), *env_dirs]:
+    for path in [*(extra or []), *configured_dirs()]:
         path = Path(path).resolve()
         if path not in roots:
             roots.append(path)

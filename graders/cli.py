@@ -20,28 +20,34 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
 
 
-def run_grade(args: argparse.Namespace, *, roots: list[Path], out=sys.stdout) -> GradeResult:
-    """Raises JobError for usage errors; returns the result otherwise."""
+def run_grade(*, slug: str, path: Path, roots: list[Path], backend: str = "process", device: str = "cpu",
+              device_class: str | None = None, gpu: int = 0) -> GradeResult:
+    """Grade one file or folder; raises JobError for usage errors, returns the result otherwise."""
     from graders.catalog import challenge_roots, load_challenge
     from graders.catalog import UnknownChallenge
     from graders.spec import SpecError
     from sandbox.registry import RegistryError, backend_names
 
-    if args.backend not in backend_names():
-        raise JobError(f"unknown backend {args.backend!r}; known: {', '.join(backend_names())}")
+    if backend not in backend_names():
+        raise JobError(f"unknown backend {backend!r}; known: {', '.join(backend_names())}")
     try:
-        spec = load_challenge(args.slug, roots=challenge_roots(roots))
+        spec = load_challenge(slug, roots=challenge_roots(roots))
     except (UnknownChallenge, SpecError) as exc:
         raise JobError(str(exc)) from None
-    files = files_from_path(args.path, entry_file=spec.entry_file)
+    files = files_from_path(path, entry_file=spec.entry_file)
     job = GradeJob(
-        slug=args.slug, files=files, device=args.device, device_class=args.device_class, backend=args.backend, roots=roots,
-        gpu=args.gpu if args.device == "cuda" else None,
+        slug=slug, files=files, device=device, device_class=device_class, backend=backend, roots=roots,
+        gpu=gpu if device == "cuda" else None,
     )
     try:
         return grade(job)
     except RegistryError as exc:
         raise JobError(str(exc)) from None
+
+
+def grade_options(options: dict) -> dict:
+    """`run_grade`'s keyword arguments from parsed `add_grade_arguments` options (argparse or Django)."""
+    return {key: options[key] for key in ("slug", "path", "backend", "device", "device_class", "gpu")}
 
 
 def print_result(result: GradeResult, *, as_json: bool, out=sys.stdout) -> None:
@@ -70,11 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "grade":
-            print_result(run_grade(args, roots=[]), as_json=args.json)
+            print_result(run_grade(**grade_options(vars(args)), roots=[]), as_json=args.json)
             return 0
-        from graders.validate import run_validate
+        from graders.validate import run_validate, validate_options
 
-        return run_validate(args, roots=[])
+        return run_validate(**validate_options(vars(args)), roots=[])
     except JobError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -151,21 +151,27 @@ def statement_problems(spec: ChallengeSpec) -> str:
     return "" if html.strip() else "renders empty"
 
 
-def run_validate(args: argparse.Namespace, *, roots: list[Path], out=sys.stdout) -> int:
-    all_roots = challenge_roots(roots)
+def validate_options(options: dict) -> dict:
+    """`run_validate`'s keyword arguments from parsed `add_validate_arguments` options (argparse or Django)."""
+    return {key: options[key] for key in ("slugs", "perf", "device", "backend")}
+
+
+def run_validate(*, roots: list[Path], slugs: list[str] | None = None, device: str = "cpu", backend: str = "process",
+                 perf: bool = False, out=sys.stdout) -> int:
+    """Validate every package in the roots (or only `slugs`), print the table; 1 when a verdict is wrong."""
     rows: list[Row] = []
-    for package in package_dirs(all_roots):
-        if args.slugs and package.name not in args.slugs:
+    for package in package_dirs(challenge_roots(roots)):
+        if slugs and package.name not in slugs:
             continue
         try:
             spec = load_spec(package)
         except SpecError as exc:
-            rows.append(Row(package.name, args.device, "challenge.toml", "valid", str(exc), False))
+            rows.append(Row(package.name, device, "challenge.toml", "valid", str(exc), False))
             continue
-        rows.extend(validate_package(spec, device=args.device, backend=args.backend, perf=args.perf, roots=roots))
-    out.write(_table(rows, header=True, perf=args.perf))
+        rows.extend(validate_package(spec, device=device, backend=backend, perf=perf, roots=roots))
+    out.write(_table(rows, header=True, perf=perf))
     failed = [r for r in rows if not r.ok]
-    out.write(f"\n{len(rows) - len(failed)} of {len(rows)} checks as expected on {args.device}\n")
+    out.write(f"\n{len(rows) - len(failed)} of {len(rows)} checks as expected on {device}\n")
     return 1 if failed else 0
 
 

@@ -58,7 +58,8 @@ class SandboxLimits:
         )
 
 
-# Server-wide caps: whatever a challenge spec asks for, a job never gets more than this.
+# Server-wide caps, the only ones: whatever a challenge spec asks for, a job never gets more
+# than this (graders.pipeline clamps with `server_caps()`, and every backend again).
 # Each can be lowered (or raised) per host with HOTPATH_SANDBOX_MAX_<FIELD>, e.g.
 # HOTPATH_SANDBOX_MAX_MEMORY_MB=16384.
 DEFAULT_CAPS = SandboxLimits(wall_s=1800.0, memory_mb=65536, pids=1024, cpus=16.0, output_bytes=16 << 20, tmpfs_mb=8192, nofile=4096)

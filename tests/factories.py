@@ -1,8 +1,14 @@
-"""factory_boy factories for the platform's models."""
+"""factory_boy factories, one for every model in platform/*/models.py (tests/platform/test_factories.py
+checks that none is missing). Built rows are plain data: for a gradable challenge, use
+`synced_challenge`, which goes through the real sync service and stores a real package."""
 from __future__ import annotations
 
 import factory
 from django.contrib.auth.models import User
+
+from catalog.models import Challenge, ChallengeVersion
+from reviews.models import CriterionMark, CriterionOverride, WrittenReview
+from submissions.models import Result, Submission
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -15,13 +21,110 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery")
 
 
+class ChallengeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Challenge
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"challenge-{n}")
+    title = factory.LazyAttribute(lambda c: c.slug.replace("-", " ").title())
+    kind = "kernel"
+    difficulty = "easy"
+    tags = factory.LazyFunction(list)
+
+
+class ChallengeVersionFactory(factory.django.DjangoModelFactory):
+    """A version row; `current=True` (the default) also makes it the challenge's current version."""
+
+    class Meta:
+        model = ChallengeVersion
+        skip_postgeneration_save = True
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+    spec = factory.LazyAttribute(lambda v: {"slug": v.challenge.slug, "kind": v.challenge.kind, "entry": {"file": "solution.py"}})
+    statement_md = "# A challenge\n"
+    statement_html = "<h1>A challenge</h1>\n"
+    editorial_md = "The editorial.\n"
+    starter_files = factory.LazyFunction(lambda: {"solution.py": "def solve():\n    pass\n"})
+    entry_file = "solution.py"
+    device_kinds = factory.LazyFunction(lambda: ["cpu"])
+    package_archive = b""
+    source_path = "challenges/example"
+
+    @factory.post_generation
+    def current(self, create, extracted, **kwargs):
+        if extracted is False:
+            return
+        self.challenge.current_version = self
+        if create:
+            self.challenge.save(update_fields=["current_version"])
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+
+    user = factory.SubFactory(UserFactory)
+    challenge_version = factory.SubFactory(ChallengeVersionFactory)
+    files = factory.LazyFunction(lambda: {"solution.py": "def solve():\n    return 1\n"})
+    status = Submission.Status.GRADED
+
+
+class ResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Result
+
+    submission = factory.SubFactory(SubmissionFactory)
+    verdict = "accepted"
+    score = 40.0
+    message = ""
+    checks = factory.LazyFunction(lambda: [{"name": "correctness", "status": "pass", "detail": ""}])
+    metrics = factory.LazyFunction(lambda: {"speedup": 1.0, "latency_ms": None})
+
+
+class WrittenReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WrittenReview
+
+    submission = factory.SubFactory(SubmissionFactory)
+    rubric_max = 10.0
+    grader_score = 5.0
+    final_score = factory.SelfAttribute("grader_score")
+    uncertainty = 0.2
+    status = WrittenReview.Status.PENDING
+
+
+class CriterionMarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CriterionMark
+
+    review = factory.SubFactory(WrittenReviewFactory)
+    position = factory.Sequence(int)
+    criterion_id = factory.Sequence(lambda n: f"criterion_{n}")
+    max_points = 2.0
+    grader_points = 1.0
+    confidence = 0.8
+    final_points = factory.SelfAttribute("grader_points")
+
+
+class CriterionOverrideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CriterionOverride
+
+    mark = factory.SubFactory(CriterionMarkFactory)
+    reviewer = factory.SubFactory(UserFactory, is_staff=True)
+    previous_points = factory.SelfAttribute("mark.grader_points")
+    points = 2.0
+    reason = "the answer names it in its second paragraph"
+
+
 def synced_challenge(slug: str = "vector-add", root=None):
     """A challenge with one version, loaded from a package through the real sync service."""
     from catalog.services import challenge_version_sync
     from graders.spec import load_spec
     from tests.conftest import FIXTURE_CHALLENGES
-
-    from catalog.models import Challenge
 
     challenge_version_sync(spec=load_spec((root or FIXTURE_CHALLENGES) / slug))
     return Challenge.objects.get(slug=slug)

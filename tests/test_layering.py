@@ -52,3 +52,17 @@ def test_no_package_shadows_the_standard_platform_module():
 
     assert hasattr(platform, "python_version"), "a package named `platform` shadows the standard library"
     assert not (REPO_ROOT / "platform" / "__init__.py").exists()
+
+
+def test_the_grader_registry_loads_without_the_harness_dependencies():
+    """The platform checks specs against the registry: that must not import torch (the harness's steps do)."""
+    code = (
+        "import sys\n"
+        "from graders.registry import get_grader, grader_names\n"
+        "names = grader_names()\n"
+        "assert get_grader('latency').handler == 'latency', names\n"
+        "print('TORCH:' + str('torch' in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == "TORCH:False"

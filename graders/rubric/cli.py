@@ -29,29 +29,37 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
 
 
-def run_score(args: argparse.Namespace, *, roots: list[Path] | None = None, stdin: TextIO = sys.stdin) -> dict:
-    """Score as the arguments say; raises UsageError for anything the caller got wrong."""
-    reference_mode = any(v is not None for v in (args.question, args.reference, args.max_points))
-    if reference_mode:
-        return _score_reference(args, stdin)
-    if not args.slug or not args.path:
+def score_options(options: dict) -> dict:
+    """`run_score`'s keyword arguments from parsed `add_score_arguments` options (argparse or Django)."""
+    return {key: options.get(key) for key in ("slug", "path", "question", "reference", "max_points")}
+
+
+def run_score(*, slug: str | None = None, path: str | None = None, question: str | None = None,
+              reference: str | None = None, max_points: float | None = None, roots: list[Path] | None = None,
+              stdin: TextIO = sys.stdin) -> dict:
+    """Score SLUG's rubric over PATH (or `-`), or against one reference answer; raises
+    UsageError for anything the caller got wrong."""
+    if any(v is not None for v in (question, reference, max_points)):
+        # In this mode there is no SLUG, so a lone positional argument is the answer's path.
+        return _score_reference(question=question, reference=reference, max_points=max_points,
+                                path=path or slug or "-", stdin=stdin)
+    if not slug or not path:
         raise UsageError("give SLUG PATH|-, or --question TEXT --reference TEXT --max N [PATH|-]")
-    rubric = _rubric_for(args.slug, roots or [])
+    rubric = _rubric_for(slug, roots or [])
     from .scoring import score_answer
 
-    return score_answer(rubric=rubric, answer=_read_answer(args.path, stdin)).as_dict()
+    return score_answer(rubric=rubric, answer=_read_answer(path, stdin)).as_dict()
 
 
-def _score_reference(args: argparse.Namespace, stdin: TextIO) -> dict:
-    if not args.question or not args.reference or args.max_points is None:
+def _score_reference(*, question: str | None, reference: str | None, max_points: float | None, path: str,
+                     stdin: TextIO) -> dict:
+    if not question or not reference or max_points is None:
         raise UsageError("reference-answer mode needs --question, --reference and --max together")
-    if args.max_points <= 0:
+    if max_points <= 0:
         raise UsageError("--max must be positive")
-    # In this mode there is no SLUG, so a lone positional argument is the answer's path.
-    path = args.path or args.slug or "-"
     from .reference import score_against_reference
 
-    return score_against_reference(question=args.question, reference=args.reference, max_points=args.max_points,
+    return score_against_reference(question=question, reference=reference, max_points=max_points,
                                    answer=_read_answer(path, stdin)).as_dict()
 
 
@@ -105,30 +113,36 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="also print all figures as one JSON object")
 
 
-def run_evaluate(args: argparse.Namespace, *, out: TextIO = sys.stdout) -> dict:
+def evaluate_options(options: dict) -> dict:
+    """`run_evaluate`'s keyword arguments from parsed `add_evaluate_arguments` options."""
+    return {key: options.get(key) for key in ("split", "mohler_dir", "skip_mohler")} | {"as_json": bool(options.get("json"))}
+
+
+def run_evaluate(*, split: str = "holdout", mohler_dir: str | None = None, skip_mohler: bool = False,
+                 as_json: bool = False, out: TextIO = sys.stdout) -> dict:
     from .evaluate import Evaluation, evaluate_mohler, evaluate_written, figures_of, format_evaluation
 
     started = time.perf_counter()
     figures: dict[str, dict] = {}
     pooled_rows = []
     for slug in datasets.WRITTEN_SLUGS:
-        evaluation = evaluate_written(slug, split=args.split)
+        evaluation = evaluate_written(slug, split=split)
         figures[slug] = {**evaluation.figures, "human_human": evaluation.human_human}
         pooled_rows += evaluation.rows
         print(format_evaluation(evaluation), file=out)
-    pooled = Evaluation("written (pooled)", args.split, figures_of(pooled_rows, step=1.0), pooled_rows)
+    pooled = Evaluation("written (pooled)", split, figures_of(pooled_rows, step=1.0), pooled_rows)
     figures["written (pooled)"] = pooled.figures
     print(format_evaluation(pooled), file=out)
-    if args.skip_mohler:
+    if skip_mohler:
         pass
-    elif datasets.mohler_available(args.mohler_dir):
-        evaluation = evaluate_mohler(split=args.split, mohler_dir=args.mohler_dir)
+    elif datasets.mohler_available(mohler_dir):
+        evaluation = evaluate_mohler(split=split, mohler_dir=mohler_dir)
         figures["asag-mohler"] = {**evaluation.figures, "human_human": evaluation.human_human}
         print(format_evaluation(evaluation), file=out)
     else:
-        print(f"asag-mohler: skipped, no {datasets.MOHLER_FILE} under {datasets.mohler_dir(args.mohler_dir)}", file=out)
+        print(f"asag-mohler: skipped, no {datasets.MOHLER_FILE} under {datasets.mohler_dir(mohler_dir)}", file=out)
     print(f"({time.perf_counter() - started:.0f} s)", file=out)
-    if args.json:
+    if as_json:
         print(json.dumps(figures, default=float), file=out)
     return figures
 
@@ -155,9 +169,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "score":
-        print(format_score(run_score(args), as_json=args.json))
+        print(format_score(run_score(**score_options(vars(args))), as_json=args.json))
     elif args.command == "evaluate":
-        run_evaluate(args)
+        run_evaluate(**evaluate_options(vars(args)))
     elif args.command == "train":
         from .train import train_all
 

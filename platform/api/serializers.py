@@ -2,6 +2,8 @@
 serialised: specs, hidden tests, references and package archives stay server-side."""
 from rest_framework import serializers
 
+from graders.submission_files import SubmissionFilesError, validate_submission_files
+
 
 class ChallengeOutput(serializers.Serializer):
     slug = serializers.CharField()
@@ -24,6 +26,13 @@ class SubmissionInput(serializers.Serializer):
     challenge = serializers.SlugField(help_text="challenge slug")
     files = serializers.DictField(child=serializers.CharField(allow_blank=True, trim_whitespace=False), help_text="file name -> source text")
     device = serializers.ChoiceField(choices=["cpu", "cuda"], required=False)
+
+    def validate_files(self, files: dict[str, str]) -> dict[str, str]:
+        try:
+            validate_submission_files(files)
+        except SubmissionFilesError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return files
 
 
 class ResultOutput(serializers.Serializer):

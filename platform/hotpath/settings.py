@@ -107,12 +107,15 @@ CELERY_TASK_DEFAULT_QUEUE = "grade.cpu"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Hotpath ------------------------------------------------------------------------------
-HOTPATH_CHALLENGE_DIRS = env.list("HOTPATH_CHALLENGE_DIRS", default=[])
+# Extra catalog roots, `:`-separated; parsed by graders.catalog alone (one rule, one parser).
+from graders.catalog import configured_dirs  # noqa: E402  (graders/ is on sys.path from the top of this file)
+
+HOTPATH_CHALLENGE_DIRS = configured_dirs()
 HOTPATH_SANDBOX_BACKEND = env("HOTPATH_SANDBOX_BACKEND", default="process")
 HOTPATH_DEVICE = env("HOTPATH_DEVICE", default="cpu")            # the kind this worker grades on
 HOTPATH_DEVICE_CLASS = env("HOTPATH_DEVICE_CLASS", default="cpu")  # cpu, h100, h200...
 HOTPATH_GPU_INDEX = env.int("HOTPATH_GPU_INDEX", default=0)     # the GPU this worker grades on
-HOTPATH_MAX_SUBMISSION_BYTES = env.int("HOTPATH_MAX_SUBMISSION_BYTES", default=256 * 1024)
+# Submission limits (files, sizes, names) are graders.submission_files.LIMITS, shared with the pipeline.
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -45,11 +45,7 @@ def call(method: str, path: str, *, body: dict | None = None, auth: bool = True)
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
     except urllib.error.HTTPError as exc:
-        try:
-            detail = json.loads(exc.read()).get("detail") or exc.reason
-        except (ValueError, AttributeError):
-            detail = exc.reason
-        raise CliError(f"{method} {path}: HTTP {exc.code}: {detail}") from None
+        raise CliError(f"{method} {path}: HTTP {exc.code}: {_error_detail(exc)}") from None
     except urllib.error.URLError as exc:
         raise CliError(f"cannot reach {url}: {exc.reason}") from None
 
@@ -71,6 +67,28 @@ def cmd_login(args) -> None:
     CONFIG.write_text(json.dumps({"url": url, "token": token}))
     CONFIG.chmod(0o600)
     print(f"logged in to {url} as {username}")
+
+
+def _error_detail(exc: urllib.error.HTTPError) -> str:
+    """The API's reason: its `detail`, or each field's messages (`files: Submit at most 16 files.`)."""
+    try:
+        body = json.loads(exc.read())
+    except ValueError:
+        return str(exc.reason)
+    if not isinstance(body, dict):
+        return str(exc.reason)
+    if body.get("detail"):
+        return str(body["detail"])
+    fields = [f"{name}: {_flat(errors)}" for name, errors in body.items()]
+    return "; ".join(fields) or str(exc.reason)
+
+
+def _flat(errors) -> str:
+    if isinstance(errors, dict):
+        return " ".join(f"{key}: {_flat(value)}" for key, value in errors.items())
+    if isinstance(errors, list):
+        return " ".join(_flat(value) for value in errors)
+    return str(errors)
 
 
 def cmd_challenges(args) -> None:

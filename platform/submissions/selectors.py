@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db.models import Max, QuerySet
 
 from catalog.models import Challenge
+from graders import verdicts
 from submissions.models import Submission
 
 
@@ -22,13 +23,13 @@ def submission_get(*, user, submission_id) -> Submission:
 def user_has_solved(*, user, challenge: Challenge) -> bool:
     if not user.is_authenticated:
         return False
-    return Submission.objects.filter(user=user, challenge_version__challenge=challenge, result__verdict="accepted").exists()
+    return Submission.objects.filter(user=user, challenge_version__challenge=challenge, result__verdict=verdicts.ACCEPTED).exists()
 
 
 def leaderboard_for(*, challenge: Challenge, device_class: str = "cpu", limit: int = 50) -> list[dict]:
     """Best accepted score per user on one device class, highest first."""
     rows = (
-        Submission.objects.filter(challenge_version__challenge=challenge, device_class=device_class, result__verdict="accepted")
+        Submission.objects.filter(challenge_version__challenge=challenge, device_class=device_class, result__verdict=verdicts.ACCEPTED)
         .values("user__username")
         .annotate(best=Max("result__score"))
         .order_by("-best", "user__username")[:limit]

@@ -1,6 +1,7 @@
 """Writes for submissions: create (queue), grade, record the result."""
 from __future__ import annotations
 
+import logging
 import tarfile
 import tempfile
 from io import BytesIO
@@ -15,27 +16,19 @@ from catalog.models import Challenge
 from graders import verdicts
 from graders.pipeline import GradeJob, JobError, grade
 from graders.result import GradeResult, LOG_CAP_BYTES
+from graders.submission_files import SubmissionFilesError, validate_submission_files
+from reviews.services import written_review_record
 from submissions.models import Result, Submission
 
-MAX_FILES = 16
+logger = logging.getLogger(__name__)
 
 
 def validate_files(*, files: dict[str, str]) -> dict[str, str]:
-    if not files:
-        raise ValidationError("Submit at least one file.")
-    if len(files) > MAX_FILES:
-        raise ValidationError(f"Submit at most {MAX_FILES} files.")
-    total = 0
-    for name, text in files.items():
-        if not name or "/" in name or "\\" in name or name.startswith(".") or len(name) > 100:
-            raise ValidationError(f"File name {name!r} is not allowed.")
-        if not isinstance(text, str):
-            raise ValidationError(f"{name} must be text.")
-        if "\x00" in text:
-            raise ValidationError(f"{name} contains NUL bytes; submit source text.")
-        total += len(text.encode("utf-8"))
-    if total > settings.HOTPATH_MAX_SUBMISSION_BYTES:
-        raise ValidationError(f"Submissions are limited to {settings.HOTPATH_MAX_SUBMISSION_BYTES // 1024} KiB in all.")
+    """The files, if they keep the submission rules (graders.submission_files); else a ValidationError."""
+    try:
+        validate_submission_files(files)
+    except SubmissionFilesError as exc:
+        raise ValidationError(str(exc)) from None
     return files
 
 
@@ -104,6 +97,8 @@ def _claim(submission_id: str) -> Submission | None:
 
 @transaction.atomic
 def submission_record_result(*, submission: Submission, result: GradeResult) -> Submission:
+    """Store the result; a written answer's result also gets its review (which then publishes
+    the score the candidate sees: see reviews.services.written_review_record)."""
     data = result.as_dict()
     Result.objects.update_or_create(
         submission=submission,
@@ -122,7 +117,18 @@ def submission_record_result(*, submission: Submission, result: GradeResult) -> 
     submission.error = data["message"] if failed else ""
     submission.finished_at = timezone.now()
     submission.save(update_fields=["status", "error", "finished_at"])
+    if "rubric" in data["metrics"]:
+        _record_review(submission)
     return submission
+
+
+def _record_review(submission: Submission) -> None:
+    """In its own savepoint: a review problem must never fail the grading it comes from."""
+    try:
+        with transaction.atomic():
+            written_review_record(submission=submission)
+    except Exception:  # noqa: BLE001 - logged; the result stands and the review can be re-recorded
+        logger.exception("recording the written review of submission %s failed", submission.pk)
 
 
 @transaction.atomic

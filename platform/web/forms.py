@@ -1,5 +1,6 @@
 from django import forms
-from django.conf import settings
+
+from graders.submission_files import LIMITS, SubmissionFilesError, validate_submission_files
 
 
 class SubmitForm(forms.Form):
@@ -16,14 +17,18 @@ class SubmitForm(forms.Form):
             return data
         upload = data.get("upload")
         if upload:
-            if upload.size > settings.HOTPATH_MAX_SUBMISSION_BYTES:
-                raise forms.ValidationError(f"The file is larger than {settings.HOTPATH_MAX_SUBMISSION_BYTES // 1024} KiB.")
+            if upload.size > LIMITS.max_file_bytes:  # refused before it is read into memory
+                raise forms.ValidationError(f"The file is larger than {LIMITS.max_file_bytes // 1024} KiB.")
             try:
                 data["code"] = upload.read().decode("utf-8")
             except UnicodeDecodeError:
                 raise forms.ValidationError("The uploaded file is not UTF-8 text.") from None
         if not (data.get("code") or "").strip():
             raise forms.ValidationError("Paste your code or upload a file.")
+        try:
+            validate_submission_files({self.entry_file: data["code"]})
+        except SubmissionFilesError as exc:
+            raise forms.ValidationError(str(exc)) from None
         return data
 
     def submission_files(self) -> dict[str, str]:

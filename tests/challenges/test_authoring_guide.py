@@ -2,7 +2,6 @@
 guide's own code blocks (each preceded by `<!-- file: PATH -->`) and must validate."""
 from __future__ import annotations
 
-import argparse
 import io
 import re
 from pathlib import Path
@@ -40,5 +39,4 @@ def test_guide_example_is_a_valid_package(tmp_path):
 def test_guide_example_validates(tmp_path):
     package = write_example(tmp_path)
     out = io.StringIO()
-    args = argparse.Namespace(slugs=[package.name], perf=False, device="cpu", backend="process")
-    assert run_validate(args, roots=[tmp_path], out=out) == 0, out.getvalue()
+    assert run_validate(slugs=[package.name], perf=False, device="cpu", backend="process", roots=[tmp_path], out=out) == 0, out.getvalue()

@@ -6,7 +6,6 @@ Speed is never asserted here (`validate --perf` prints it; docs/validation-cpu.m
 """
 from __future__ import annotations
 
-import argparse
 import io
 
 import pytest
@@ -88,8 +87,7 @@ def test_profile_diagnosis_validates_without_a_sandbox():
 
 def _validate(slugs: list[str]) -> tuple[int, str]:
     out = io.StringIO()
-    args = argparse.Namespace(slugs=slugs, perf=False, device="cpu", backend="process")
-    return run_validate(args, roots=[], out=out), out.getvalue()
+    return run_validate(slugs=slugs, perf=False, device="cpu", backend="process", roots=[], out=out), out.getvalue()
 
 
 @pytest.mark.parametrize("slug, subject", [

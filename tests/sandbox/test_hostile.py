@@ -21,6 +21,7 @@ import pytest
 
 import sandbox
 from graders.pipeline import GradeJob, grade
+from tests.sandbox.conftest import backend_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 CALL_S = 8
@@ -278,9 +279,35 @@ def _assert_healthy(backend: str) -> None:
     assert result.error is None and result.exit_code == 0 and result.stdout.strip() == b"42", result
 
 
-def test_no_cgroups_left_behind():
-    """Every job's cgroup is removed with the job (names carry the creating process's pid)."""
-    from sandbox.cgroups import CGROUP_ROOT
+# Jobs that end every way a job can: normally, killed at the wall-time limit with a child
+# still sleeping, and leaving an orphan in its own session behind.
+LEFTOVER_JOBS = {
+    "ordinary": ("print(6 * 7)", 30),
+    "timed_out": ("import os, time\nos.fork()\ntime.sleep(120)", 3),
+    "orphan": ("import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(120)\nprint('parent gone')", 30),
+}
 
+
+@pytest.mark.parametrize("name", sorted(LEFTOVER_JOBS))
+def test_no_cgroups_left_behind(name, root_cgroups, monkeypatch):
+    """Each job's cgroup exists while it runs and is removed with it, however the job ends."""
+    from sandbox.cgroups import CGROUP_ROOT, JobCgroup
+
+    made: list[Path] = []
+    create = JobCgroup.create
+
+    def recording_create(self) -> bool:
+        ok = create(self)
+        made.extend(self.dirs.values() if ok else [])
+        return ok
+
+    monkeypatch.setattr(JobCgroup, "create", recording_create)
+    code, wall_s = LEFTOVER_JOBS[name]
+    job = sandbox.SandboxJob(argv=("{python}", "-c", code), bundle=REPO / "sandbox" / "images", limits=sandbox.SandboxLimits(wall_s=wall_s, pids=16))
+    result = sandbox.run(job, backend=backend_or_skip("process"))
+    assert result.error is None, result
+    assert result.timeout == (name == "timed_out"), result
+    assert made, "the job ran without a cgroup: nothing here would show a leak"
+    assert [str(p) for p in made if p.exists()] == [], "a job's cgroup outlived it"
     mine = [str(p) for p in CGROUP_ROOT.glob(f"*/**/hotpath-{os.getpid()}-*") if p.is_dir()]
     assert mine == []

@@ -41,20 +41,39 @@ def test_submit_and_read_the_result(api, vector_add, eager_grading):
 
 
 @pytest.mark.parametrize(
-    "payload, status",
+    "payload, status, field, message",
     [
-        ({"challenge": "vector-add", "files": {}}, 400),
-        ({"challenge": "vector-add", "files": {"../evil.py": "x"}}, 400),
-        ({"challenge": "vector-add"}, 400),
-        ({"challenge": "nope", "files": {"solution.py": "x"}}, 404),
-        ({"challenge": "vector-add", "files": {"solution.py": "x"}, "device": "tpu"}, 400),
+        ({"challenge": "vector-add", "files": {}}, 400, "files", "Submit at least one file."),
+        ({"challenge": "vector-add", "files": {"../evil.py": "x"}}, 400, "files", "'../evil.py' is not allowed"),
+        ({"challenge": "vector-add", "files": {".bashrc": "x"}}, 400, "files", "'.bashrc' is not allowed"),
+        ({"challenge": "vector-add", "files": {"a\\b.py": "x"}}, 400, "files", "is not allowed"),
+        ({"challenge": "vector-add", "files": {f"f{i}.py": "x" for i in range(17)}}, 400, "files", "Submit at most 16 files."),
+        ({"challenge": "vector-add", "files": {"solution.py": "x" * ((1 << 20) + 1)}}, 400, "files", "solution.py is larger than 1024 KiB."),
+        ({"challenge": "vector-add", "files": {"solution.py": "x\x00y"}}, 400, "files", "Null characters are not allowed."),
+        ({"challenge": "vector-add", "files": {"solution.py": ["not", "text"]}}, 400, "files", "Not a valid string."),
+        ({"challenge": "vector-add", "files": "solution.py"}, 400, "files", 'Expected a dictionary of items but got type "str".'),
+        ({"challenge": "vector-add"}, 400, "files", "This field is required."),
+        ({"challenge": "nope", "files": {"solution.py": "x"}}, 404, "detail", "no such challenge"),
+        ({"challenge": "vector-add", "files": {"solution.py": "x"}, "device": "tpu"}, 400, "device", '"tpu" is not a valid choice.'),
     ],
 )
-def test_bad_requests_get_clear_errors(api, vector_add, payload, status):
+def test_bad_requests_get_clear_errors(api, vector_add, payload, status, field, message):
     response = api.post("/api/submissions/", payload, format="json")
-    assert response.status_code == status
-    assert "detail" in response.json() or response.json()
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {field}, body  # the error names the one field that is wrong
+    text = body[field] if isinstance(body[field], str) else " ".join(_messages(body[field]))
+    assert message in text, body
     assert not Submission.objects.exists()
+
+
+def _messages(errors) -> list[str]:
+    """DRF nests a DictField's errors by key: flatten them to their strings."""
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _messages(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in _messages(value)]
+    return [str(errors)]
 
 
 def test_submitting_needs_authentication(client, vector_add):

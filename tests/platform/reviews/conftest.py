@@ -32,17 +32,20 @@ def reviewer(db):
 
 @pytest.fixture
 def make_graded(written_challenge):
-    """A submission with a stored Result, as the pipeline leaves it; the review is recorded on commit."""
-    from submissions.models import Result, Submission
+    """A submission whose result was recorded by the service the grading task uses
+    (`submission_record_result`), which records the review too."""
+    from graders.result import GradeResult
+    from submissions.models import Submission
+    from submissions.services import submission_record_result
 
     def make(*, answer: str = "Bisect the diff. nvidia-smi. DCGM.", rubric: dict | None = None, user=None):
         submission = Submission.objects.create(
             user=user or UserFactory(), challenge_version=written_challenge.current_version,
-            files={written_challenge.current_version.entry_file: answer}, status=Submission.Status.GRADED)
+            files={written_challenge.current_version.entry_file: answer}, status=Submission.Status.RUNNING)
         data = rubric or scored()
-        Result.objects.create(submission=submission, verdict="accepted", score=100 * data["score"] / data["max"],
-                              message="", checks=[{"name": "rubric", "status": "skip", "detail": "awaiting review"}],
-                              metrics={"rubric": data, "speedup": None, "latency_ms": None})
-        return submission
+        result = GradeResult(verdict="accepted", score=100 * data["score"] / data["max"], message="",
+                             checks=[{"name": "rubric", "status": "skip", "detail": "awaiting review"}],
+                             metrics={"rubric": data, "speedup": None, "latency_ms": None})
+        return submission_record_result(submission=submission, result=result)
 
     return make

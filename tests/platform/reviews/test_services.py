@@ -7,10 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from reviews.models import CriterionOverride, WrittenReview
 from reviews.selectors import override_training_labels, review_queue
 from reviews.services import criterion_override, review_complete, written_review_record
+from tests.conftest import REPO_ROOT
 from tests.factories import UserFactory
 from tests.platform.reviews.conftest import scored
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the review is recorded on commit
+pytestmark = pytest.mark.django_db
 
 
 def mark_of(review, criterion_id):
@@ -133,17 +134,64 @@ def test_a_result_without_a_rubric_creates_no_review(written_challenge):
     assert WrittenReview.objects.count() == 0
 
 
-def test_grading_a_written_submission_end_to_end_records_its_review(written_challenge, eager_grading):
+def _graded_through_the_queue(challenge, answer: str):
     from submissions.models import Submission
     from submissions.services import submission_create
 
-    answer = ("If GPU utilisation is low, trace the pipeline with Nsight Systems and look for gaps between kernels. "
-              "Then bisect the deployment diff, testing one hypothesis at a time.")
-    submission = submission_create(user=UserFactory(), challenge=written_challenge,
-                                   files={written_challenge.current_version.entry_file: answer})
-    submission = Submission.objects.get(pk=submission.pk)
+    submission = submission_create(user=UserFactory(), challenge=challenge, files={challenge.current_version.entry_file: answer})
+    return Submission.objects.select_related("result").get(pk=submission.pk)
+
+
+def _scored_directly(answer: str) -> dict:
+    """The rubric grader called on its own, outside the platform: what the platform must show."""
+    from graders.rubric import load_rubric, score_answer
+    from graders.spec import load_spec
+
+    spec = load_spec(REPO_ROOT / "challenges" / "debug-regression")
+    return score_answer(rubric=load_rubric(spec.path("rubric")), answer=answer).as_dict()
+
+
+@pytest.mark.django_db(transaction=True)  # the grading task is queued on commit
+@pytest.mark.parametrize("answer, at_least", [
+    ("If GPU utilisation is low, trace the pipeline with Nsight Systems and look for gaps between kernels. "
+     "Then bisect the deployment diff, testing one hypothesis at a time.", {"gpu_low_nsys": 2, "hypothesis_bisect": 2}),
+    ("I don't know.", {}),  # a non-answer: every criterion 0, and the score shown must be 0, not a stale copy
+])
+def test_grading_a_written_submission_end_to_end_records_its_review(written_challenge, eager_grading, answer, at_least):
+    from submissions.models import Submission
+
+    expected = _scored_directly(answer)
+    submission = _graded_through_the_queue(written_challenge, answer)
     assert submission.status == Submission.Status.GRADED
     review = WrittenReview.objects.get(submission=submission)
     marks = {m.criterion_id: m.grader_points for m in review.marks.all()}
-    assert marks["gpu_low_nsys"] == 2 and marks["hypothesis_bisect"] == 2
-    assert review.grader_score == submission.result.metrics["rubric"]["score"]
+    assert marks == {c["id"]: c["points"] for c in expected["criteria"]}
+    assert all(marks[c] == points for c, points in at_least.items())
+    assert review.grader_score == review.final_score == expected["score"]
+    assert review.status == (WrittenReview.Status.PENDING if expected["needs_review"] else WrittenReview.Status.AUTO)
+    assert submission.result.score == round(100.0 * expected["score"] / expected["max"], 2)
+    assert submission.result.metrics["rubric"]["score"] == expected["score"]
+
+
+def test_a_saved_result_records_no_review_by_itself(written_challenge):
+    """No hidden hook: only submission_record_result records the review."""
+    from submissions.models import Result, Submission
+
+    submission = Submission.objects.create(user=UserFactory(), challenge_version=written_challenge.current_version,
+                                           files={"answer.md": "x"})
+    Result.objects.create(submission=submission, verdict="accepted", score=35.0, metrics={"rubric": scored()})
+    assert WrittenReview.objects.count() == 0
+    assert Result.objects.get(submission=submission).score == 35.0
+
+
+def test_a_failing_review_never_fails_the_grading(make_graded, monkeypatch):
+    from submissions.models import Submission
+
+    def broken(**kwargs):
+        raise RuntimeError("review store is down")
+
+    monkeypatch.setattr("submissions.services.written_review_record", broken)
+    submission = make_graded()
+    submission = Submission.objects.select_related("result").get(pk=submission.pk)
+    assert submission.status == Submission.Status.GRADED and submission.result.score == 35.0
+    assert not WrittenReview.objects.filter(submission=submission).exists()

@@ -58,7 +58,11 @@ def test_upload_a_file(client, user, vector_add, eager_grading):
     assert Submission.objects.get(user=user).files == {"solution.py": "def add(a, b):\n    return a + b\n"}
 
 
-@pytest.mark.parametrize("payload, error", [({"code": "   "}, "Paste your code"), ({"code": "x\x00y"}, "Null characters are not allowed")])
+@pytest.mark.parametrize("payload, error", [
+    ({"code": "   "}, "Paste your code"),
+    ({"code": "x\x00y"}, "Null characters are not allowed"),
+    ({"code": "x" * ((1 << 20) + 1)}, "solution.py is larger than 1024 KiB."),  # the same validator as the API and the pipeline
+])
 def test_bad_submissions_are_refused_with_a_reason(client, user, vector_add, payload, error):
     client.force_login(user)
     response = client.post(reverse("challenge", args=["vector-add"]), payload)
@@ -79,6 +83,48 @@ def test_other_users_submissions_are_not_visible(client, user, vector_add):
     assert client.get(reverse("submission", args=[submission.pk])).status_code == 404
 
 
-def test_editorial_opens_only_after_solving(client, user, vector_add):
+def _solved(user, challenge, verdict: str = "accepted"):
+    from tests.factories import ResultFactory, SubmissionFactory
+
+    ResultFactory(submission=SubmissionFactory(user=user, challenge_version=challenge.current_version), verdict=verdict)
+
+
+def _editorial(client):
+    return client.get(reverse("challenge_editorial", args=["vector-add"]))
+
+
+EDITORIAL_TEXT = "memory-bound"  # a phrase of tests/fixtures/challenges/vector-add/editorial.md
+
+
+def _locked(response) -> bool:
+    return response.status_code == 302 and response["Location"] == reverse("challenge", args=["vector-add"])
+
+
+def test_the_editorial_is_locked_before_solving(client, user, vector_add):
+    from tests.factories import UserFactory
+
+    assert _editorial(client).status_code == 302  # anonymous
     client.force_login(user)
-    assert client.get(reverse("challenge_editorial", args=["vector-add"])).status_code == 302
+    assert _locked(_editorial(client))
+    for verdict in ("wrong_answer", "rejected", "internal_error", "time_limit_exceeded"):
+        _solved(user, vector_add, verdict)
+        assert _locked(_editorial(client)), f"a {verdict} submission opened the editorial"
+    _solved(UserFactory(), vector_add)  # someone else's accepted submission opens nothing for this user
+    response = _editorial(client)
+    assert _locked(response) and EDITORIAL_TEXT not in response.content.decode()
+
+
+def test_the_editorial_opens_after_an_accepted_submission(client, user, vector_add):
+    client.force_login(user)
+    _solved(user, vector_add, "wrong_answer")
+    _solved(user, vector_add)
+    response = _editorial(client)
+    assert response.status_code == 200 and EDITORIAL_TEXT in response.content.decode()
+
+
+def test_staff_read_the_editorial_without_solving(client, vector_add):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    response = _editorial(client)
+    assert response.status_code == 200 and EDITORIAL_TEXT in response.content.decode()

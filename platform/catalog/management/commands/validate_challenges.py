@@ -1,10 +1,8 @@
-import argparse
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from graders.pipeline import JobError
-from graders.validate import add_validate_arguments, run_validate
+from graders.validate import add_validate_arguments, run_validate, validate_options
 
 
 class Command(BaseCommand):
@@ -14,9 +12,8 @@ class Command(BaseCommand):
         add_validate_arguments(parser)
 
     def handle(self, *args, **options):
-        namespace = argparse.Namespace(**{k: options[k] for k in ("slugs", "perf", "device", "backend")})
         try:
-            status = run_validate(namespace, roots=settings.HOTPATH_CHALLENGE_DIRS, out=self.stdout)
+            status = run_validate(**validate_options(options), roots=settings.HOTPATH_CHALLENGE_DIRS, out=self.stdout)
         except JobError as exc:
             raise CommandError(str(exc), returncode=2) from None
         if status:

@@ -1,8 +1,6 @@
-import argparse
-
 from django.core.management.base import BaseCommand
 
-from graders.rubric.cli import add_evaluate_arguments, run_evaluate
+from graders.rubric.cli import add_evaluate_arguments, evaluate_options, run_evaluate
 
 
 class Command(BaseCommand):
@@ -14,5 +12,4 @@ class Command(BaseCommand):
         add_evaluate_arguments(parser)
 
     def handle(self, *args, **options):
-        namespace = argparse.Namespace(**{k: options.get(k) for k in ("split", "mohler_dir", "skip_mohler", "json")})
-        run_evaluate(namespace, out=self.stdout)
+        run_evaluate(**evaluate_options(options), out=self.stdout)

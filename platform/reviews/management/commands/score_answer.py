@@ -1,10 +1,9 @@
-import argparse
 import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from graders.rubric.cli import UsageError, add_score_arguments, format_score, run_score
+from graders.rubric.cli import UsageError, add_score_arguments, format_score, run_score, score_options
 
 
 class Command(BaseCommand):
@@ -15,10 +14,8 @@ class Command(BaseCommand):
         add_score_arguments(parser)
 
     def handle(self, *args, **options):
-        namespace = argparse.Namespace(**{k: options.get(k) for k in
-                                          ("slug", "path", "question", "reference", "max_points", "json")})
         try:
-            result = run_score(namespace, roots=list(settings.HOTPATH_CHALLENGE_DIRS), stdin=sys.stdin)
+            result = run_score(**score_options(options), roots=list(settings.HOTPATH_CHALLENGE_DIRS), stdin=sys.stdin)
         except UsageError as exc:
             raise CommandError(str(exc), returncode=2) from None
-        self.stdout.write(format_score(result, as_json=namespace.json))
+        self.stdout.write(format_score(result, as_json=options["json"]))

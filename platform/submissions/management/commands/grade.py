@@ -1,9 +1,7 @@
-import sys
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from graders.cli import add_grade_arguments, print_result, run_grade
+from graders.cli import add_grade_arguments, grade_options, print_result, run_grade
 from graders.pipeline import JobError
 
 
@@ -14,20 +12,8 @@ class Command(BaseCommand):
         add_grade_arguments(parser)
 
     def handle(self, *args, **options):
-        args = _Namespace(options)
         try:
-            result = run_grade(args, roots=settings.HOTPATH_CHALLENGE_DIRS)
+            result = run_grade(**grade_options(options), roots=settings.HOTPATH_CHALLENGE_DIRS)
         except JobError as exc:
             raise CommandError(str(exc), returncode=2) from None
-        print_result(result, as_json=args.json, out=self.stdout)
-
-
-class _Namespace:
-    def __init__(self, options: dict) -> None:
-        self.slug = options["slug"]
-        self.path = options["path"]
-        self.backend = options["backend"]
-        self.device = options["device"]
-        self.device_class = options["device_class"]
-        self.json = options["json"]
-        self.gpu = options["gpu"]
+        print_result(result, as_json=options["json"], out=self.stdout)
