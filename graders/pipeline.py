@@ -14,17 +14,14 @@ import sandbox
 from graders import scoring, verdicts
 from graders.catalog import challenge_roots, load_challenge
 from graders.harness.libraries import write_libraries
-from graders.registry import get_grader
+from graders.registry import in_stage_order, sandbox_steps
 from graders.result import GradeResult, ResultError, parse_result
 from graders.spec import ChallengeSpec, load_spec
-from graders.static_checks import check_sources
+from graders.submission_files import LIMITS, SubmissionFilesError, validate_submission_files
 
 HARNESS_SRC = Path(__file__).resolve().parent / "harness"
 KERNELS_SRC = Path(__file__).resolve().parent.parent / "kernels"
 SANDBOX_MARGIN_S = 30.0  # imports and reference computation around the candidate's own limit
-CAPS = sandbox.SandboxLimits(wall_s=900, memory_mb=65536, pids=1024, cpus=16, output_bytes=4 << 20, tmpfs_mb=4096)
-MAX_FILE_BYTES = 1 << 20
-MAX_FILES = 32
 INTERNAL_RETRIES = 2
 
 
@@ -73,8 +70,8 @@ def files_from_path(path: Path, *, entry_file: str) -> dict[str, str]:
 
 
 def _read_text(path: Path) -> str:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise JobError(f"{path} is larger than {MAX_FILE_BYTES // 1024} KiB")
+    if path.stat().st_size > LIMITS.max_file_bytes:
+        raise JobError(f"{path} is larger than {LIMITS.max_file_bytes // 1024} KiB")
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -96,33 +93,36 @@ def _load(job: GradeJob) -> ChallengeSpec:
         raise JobError(f"unknown device {job.device!r}; use cpu or cuda")
     if spec.kind not in ("written", "quiz") and job.device not in spec.device_kinds():
         raise JobError(f"{spec.slug} has no [devices.{job.device}] table; it runs on {', '.join(spec.device_kinds())}")
-    if not job.files or len(job.files) > MAX_FILES:
-        raise JobError(f"submit between 1 and {MAX_FILES} files")
-    for name in job.files:
-        if not name or "/" in name or "\\" in name or name.startswith("."):
-            raise JobError(f"file name {name!r} is not allowed")
+    try:
+        validate_submission_files(job.files)
+    except SubmissionFilesError as exc:
+        raise JobError(str(exc)) from None
     return spec
 
 
 def _grade_once(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
-    if spec.kind == "written":
-        return _grade_written(job, spec)
-    if "trace_answers" in spec.graders:
-        return _grade_trace_answers(job, spec)
+    """The spec's graders in stage order: each static and answer kind's handler in turn (a
+    verdict ends the grading), then one sandbox run for all the sandbox kinds."""
+    passed: list[dict] = []
+    for kind in in_stage_order(spec.graders):
+        if kind.stage == "sandbox":
+            break
+        outcome = kind.handler(job=job, spec=spec)
+        if isinstance(outcome, GradeResult):
+            outcome.checks[:0] = passed
+            return outcome
+        passed.append(outcome)
+    return _grade_in_sandbox(job, spec, passed=passed)
+
+
+def _grade_in_sandbox(job: GradeJob, spec: ChallengeSpec, *, passed: list[dict]) -> GradeResult:
+    """One sandbox run for every sandbox kind, then the score from the spec's tiers."""
     device_spec = spec.device(kind=job.device, device_class=job.device_class)
-    if "static" in spec.graders:
-        findings = check_sources(files=job.files, forbidden_calls=spec.forbidden_calls, forbidden_constructs=spec.forbidden_constructs)
-        if findings:
-            first = findings[0]
-            checks = [{"name": "static", "status": "fail", "detail": str(f)} for f in findings]
-            return GradeResult(verdict=first.verdict, message=str(first), checks=checks)
-        static_check = {"name": "static", "status": "pass", "detail": "no forbidden calls; every file parses"}
     try:
         result = _run_in_sandbox(job, spec, device_spec)
     except Exception as exc:  # noqa: BLE001 - the platform failed, not the candidate
         return GradeResult(verdict=verdicts.INTERNAL_ERROR, message=f"platform failure: {type(exc).__name__}: {exc}")
-    if "static" in spec.graders:
-        result.checks.insert(0, static_check)
+    result.checks[:0] = passed
     # The figure the tiers rank: `speedup`, or another metric a grader reports where the spec
     # targets it instead (the benchmark grader's `accuracy`).
     metric = "speedup" if "speedup" in device_spec.targets or not device_spec.targets else next(iter(device_spec.targets))
@@ -130,52 +130,6 @@ def _grade_once(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
     result.score = scoring.score(formula=spec.scoring, verdict=result.verdict, speedup=result.metrics.get(metric), tiers=tiers)
     result.metrics["tier"] = scoring.tier_reached(speedup=result.metrics.get(metric), tiers=tiers) if result.verdict == verdicts.ACCEPTED else None
     return result
-
-
-def _grade_written(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
-    from graders.rubric import load_rubric, score_answer
-
-    answer = job.files.get(spec.entry_file) or next(iter(job.files.values()))
-    rubric = load_rubric(spec.path("rubric"))
-    scored = score_answer(rubric=rubric, answer=answer).as_dict()
-    percent = 100.0 * scored["score"] / scored["max"] if scored["max"] else 0.0
-    status = "skip" if scored["needs_review"] else "pass"
-    detail = f"{scored['score']:g} of {scored['max']:g} rubric points" + (" (awaiting review)" if scored["needs_review"] else "")
-    return GradeResult(
-        verdict=verdicts.ACCEPTED,
-        score=round(percent, 2),
-        message=detail,
-        checks=[{"name": "rubric", "status": status, "detail": detail}],
-        metrics={"rubric": scored, "speedup": None, "latency_ms": None},
-    )
-
-
-def _grade_trace_answers(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
-    """Structured answers about the package's trace, checked against the trace (no sandbox:
-    nothing of the candidate's is executed)."""
-    from graders.trace_answers import AnswerSyntaxError, grade_answers
-
-    answer = job.files.get(spec.entry_file)
-    if answer is None:
-        return GradeResult(verdict=verdicts.WRONG_ANSWER, message=f"{spec.entry_file} was not submitted",
-                           checks=[{"name": "trace_answers", "status": "fail", "detail": f"{spec.entry_file} was not submitted"}])
-    try:
-        graded = grade_answers(spec.root, spec.harness.get("questions", "tests/questions.toml"), answer)
-    except AnswerSyntaxError as exc:
-        message = f"{spec.entry_file}: {exc}"  # the parser's message names the line
-        return GradeResult(verdict=verdicts.COMPILE_ERROR, message=message, checks=[{"name": "trace_answers", "status": "fail", "detail": message}])
-    wrong = [q["id"] for q in graded["questions"] if q["points"] < q["max"]]
-    detail = f"{graded['score']:g} of {graded['max']:g} points ({graded['percent']:g}%, {graded['pass_percent']:g}% to pass)"
-    if wrong:
-        detail += f"; not matching the trace: {', '.join(wrong)}"
-    verdict = verdicts.ACCEPTED if graded["passed"] else verdicts.WRONG_ANSWER
-    return GradeResult(
-        verdict=verdict,
-        score=graded["percent"] if graded["passed"] else 0.0,
-        message=detail,
-        checks=[{"name": "trace_answers", "status": "pass" if graded["passed"] else "fail", "detail": detail}],
-        metrics={"trace_answers": graded["questions"], "speedup": None, "latency_ms": None},
-    )
 
 
 def _run_in_sandbox(job: GradeJob, spec: ChallengeSpec, device_spec) -> GradeResult:
@@ -187,7 +141,7 @@ def _run_in_sandbox(job: GradeJob, spec: ChallengeSpec, device_spec) -> GradeRes
             wall_s=float(device_spec.limits.get("wall_s", 60)) + SANDBOX_MARGIN_S,
             memory_mb=int(device_spec.limits.get("memory_mb", 2048)),
             pids=int(device_spec.limits.get("pids", 256)),
-        ).clamped(CAPS)
+        ).clamped(sandbox.server_caps())
         sandbox_job = sandbox.SandboxJob(
             argv=("{python}", "-m", "graders.harness", "--bundle", "{bundle}", "--worker-bundle", "{worker_bundle}", "--scratch", "."),
             bundle=bundle,
@@ -222,7 +176,6 @@ def _write_bundles(workspace: Path, job: GradeJob, spec: ChallengeSpec, device_s
 
 
 def _job_document(job: GradeJob, spec: ChallengeSpec, device_spec) -> dict:
-    sandbox_graders = [g for g in spec.graders if get_grader(g).stage == "sandbox"]
     tolerance = device_spec.tolerance
     return {
         "slug": spec.slug,
@@ -230,7 +183,7 @@ def _job_document(job: GradeJob, spec: ChallengeSpec, device_spec) -> dict:
         "device": "cuda" if job.device == "cuda" else "cpu",
         "device_class": job.device_class,
         "entry": {"file": spec.entry_file, "callable": spec.entry_callable},
-        "graders": sandbox_graders,
+        "graders": sandbox_steps(spec.graders),
         "harness": spec.harness,
         # Op names (`aten::...`) ride in the same list to the worker, which blocks them at the
         # dispatcher (graders/harness/op_blocks.py); the supervisor forwards it unchanged.
