@@ -161,6 +161,7 @@ def _write_bundles(workspace: Path, job: GradeJob, spec: ChallengeSpec, device_s
     bundle = workspace / "bundle"
     # lib/ (supervisor only, 0700), worker_lib/ (the worker side), trusted_lib/: see libraries.py
     write_libraries(bundle, HARNESS_SRC, KERNELS_SRC if job.with_kernels else None)
+    sandbox.ship_runtime(bundle / "lib")  # the jail's one privileges/seccomp/fork-server source, which the harness imports
     private = bundle / "private"
     shutil.copytree(spec.root, private / "package", ignore=shutil.ignore_patterns("__pycache__", "starter", "known_bad"))
     (private / "job.json").write_text(json.dumps(_job_document(job, spec, device_spec)))

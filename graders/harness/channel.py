@@ -42,14 +42,20 @@ class Channel:
         self.sock = sock
 
     def send(self, header: dict, tensors: list[torch.Tensor] = ()) -> None:
-        metas = []
-        blobs = []
+        items = []
         for tensor in tensors:
             tensor = tensor.detach().to("cpu").contiguous()
-            if tensor.dtype not in DTYPE_NAMES:
-                raise ChannelError(f"dtype {tensor.dtype} cannot cross the channel")
-            blob = tensor.view(torch.uint8).numpy().tobytes() if tensor.numel() else b""
-            metas.append({"dtype": DTYPE_NAMES[tensor.dtype], "shape": list(tensor.shape), "nbytes": len(blob)})
+            blob = tensor.reshape(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b""
+            items.append((tensor.dtype, list(tensor.shape), blob))
+        self.send_raw(header, items)
+
+    def send_raw(self, header: dict, items: list[tuple[torch.dtype, list[int], bytes]]) -> None:
+        """Send tensors already turned into (dtype, shape, bytes) by the caller."""
+        metas, blobs = [], []
+        for dtype, shape, blob in items:
+            if dtype not in DTYPE_NAMES:
+                raise ChannelError(f"dtype {dtype} cannot cross the channel")
+            metas.append({"dtype": DTYPE_NAMES[dtype], "shape": list(shape), "nbytes": len(blob)})
             blobs.append(blob)
         raw = json.dumps({**header, "tensors": metas}).encode()
         if len(raw) > HEADER_CAP:

@@ -7,6 +7,10 @@ not contain that wait, so on the `cpu` device it is the judging outside clock (s
 worker's process group, so work moved into a forked child still counts): work hidden from the
 in-process timer shows in it. It cannot see threads that exited before the batch ended, nor a
 process moved out of the group (`setsid`); the wall clock, reported beside it, does.
+
+The same files give each thread's time spent runnable but waiting for a core (`run_delay`):
+on the cpu device the wall clock of a batch is read less that wait (the worker's and the
+supervisor's own), so that a busy host charges neither side for the scheduler.
 """
 from __future__ import annotations
 
@@ -15,7 +19,13 @@ import os
 
 def cpu_time_ns(pid: int) -> int | None:
     """Nanoseconds on the CPU, summed over the process's live threads; None where unreadable."""
-    total = 0
+    sched = sched_ns(pid)
+    return None if sched is None else sched[0]
+
+
+def sched_ns(pid: int) -> tuple[int, int] | None:
+    """(ns on a CPU, ns runnable but waiting for one), summed over the process's live threads."""
+    running = waiting = 0
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
@@ -23,31 +33,53 @@ def cpu_time_ns(pid: int) -> int | None:
     for tid in tasks:
         try:
             with open(f"/proc/{pid}/task/{tid}/schedstat") as fh:
-                total += int(fh.read().split()[0])
+                fields = fh.read().split()
+            running, waiting = running + int(fields[0]), waiting + int(fields[1])
         except (OSError, ValueError, IndexError):
             continue  # the thread ended between listing and reading
-    return total
+    return running, waiting
+
+
+def own_wait_ns() -> int:
+    """Nanoseconds the calling thread (the supervisor's) spent runnable, waiting for a core."""
+    try:
+        with open("/proc/thread-self/schedstat") as fh:
+            return int(fh.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def group_cpu_time_ns(pgid: int) -> int | None:
     """CPU nanoseconds of every process in the process group (a worker and whatever it forked)."""
-    total, found = 0, False
+    sched = group_sched_ns(pgid)
+    return None if sched is None else sched[0]
+
+
+def group_sched_ns(pgid: int) -> tuple[int, int] | None:
+    """`sched_ns` summed over every process in the process group; None where none is readable."""
+    running = waiting = 0
+    found = False
+    for pid in _group_members(pgid):
+        value = sched_ns(pid)
+        if value is not None:
+            running, waiting, found = running + value[0], waiting + value[1], True
+    return (running, waiting) if found else None
+
+
+def _group_members(pgid: int) -> list[int]:
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return None
+        return []
+    members = []
     for entry in entries:
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid:
-                continue
+            if int(fields[2]) == pgid:
+                members.append(int(entry))
         except (OSError, ValueError, IndexError):
             continue
-        value = cpu_time_ns(int(entry))
-        if value is not None:
-            total += value
-            found = True
-    return total if found else None
+    return members

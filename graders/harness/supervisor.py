@@ -49,6 +49,7 @@ class Session:
         self.candidate: WorkerProcess | None = None
         self.baseline: WorkerProcess | None = None
         self.ncu_worker: WorkerProcess | None = None  # the profile step's worker under ncu, where counters are readable
+        self.timing_cpus = self._choose_timing_cpus()
         self.worker_lib = bundle / WORKER_LIB
         self.trusted_lib = bundle / TRUSTED_LIB
 
@@ -99,6 +100,8 @@ class Session:
         hits = reply.get("tripwire") or []
         if hits:
             raise Outcome("rejected", f"called {', '.join(map(str, hits))}, which this challenge forbids")
+        if reply.get("rejected"):
+            raise Outcome("rejected", str(reply["rejected"])[:500])
         if not reply.get("ok"):
             reached = reached_for_grader_code(reply, (self.bundle / SUPERVISOR_LIB, self.trusted_lib))
             if reached:
@@ -147,7 +150,22 @@ class Session:
 
     def load_header(self) -> dict:
         entry = self.job["entry"]
-        return {"op": "load", "file": entry["file"], "callable": entry["callable"], "device": self.job["device"], "forbidden_calls": self.job.get("forbidden_calls", [])}
+        return {"op": "load", "file": entry["file"], "callable": entry["callable"], "device": self.job["device"],
+                "forbidden_calls": self.job.get("forbidden_calls", []), "cpus": self.timing_cpus}
+
+    def _choose_timing_cpus(self) -> list[int] | None:
+        """On the cpu device, latency grading runs the supervisor and both workers on one core
+        (`params.pin_cpu`, default on): both sides meet the same core, and a round trip needs no
+        cross-core wake-up. Server challenges are not pinned: a server and its load run side by side."""
+        params = self.device_spec.get("params", {})
+        if self.device.type != "cpu" or "latency" not in self.job["graders"] or not params.get("pin_cpu", True):
+            return None
+        try:
+            cpu = max(os.sched_getaffinity(0))
+            os.sched_setaffinity(0, {cpu})
+        except (OSError, ValueError):
+            return None
+        return [cpu]
 
     def _start_workers(self) -> None:
         env, cap = self.worker_env(), self.output_cap()
@@ -158,7 +176,7 @@ class Session:
             baseline_dir = self.bundle / "private" / "package"
             self.baseline = WorkerProcess(role="baseline", code_dir=baseline_dir, lib_dir=lib, scratch=self.scratch / "baseline", env=env, output_cap=cap)
             file_part, _, attr = self.job["harness"]["baseline"].partition(":")
-            self.answer(self.baseline, {"op": "load", "file": file_part, "callable": attr, "device": self.job["device"]}, timeout=self.load_timeout())
+            self.answer(self.baseline, {"op": "load", "file": file_part, "callable": attr, "device": self.job["device"], "cpus": self.timing_cpus}, timeout=self.load_timeout())
         # Before the candidate's code runs anywhere: afterwards no new worker can change uid.
         self.ncu_worker = early_ncu_worker(self)
 

@@ -24,11 +24,15 @@ import torch
 from graders.harness.channel import DTYPES, Channel, ChannelClosed
 from graders.harness.cipher import tensor_key, unseal
 from graders.harness.op_blocks import Tripwire
+from graders.harness.plain_output import NotPlainOutput, check_plain, host_bytes
 from graders.harness.profiling import profile_calls
 from graders.harness.serving import serve_requests
 
 # Bound before any candidate code exists in this process.
 _perf_counter_ns = time.perf_counter_ns
+# On the cpu device a call is timed by its thread's CPU time: on a shared host the time a call
+# waits for a core says nothing about the code (the supervisor's outside clocks judge anyway).
+_thread_time_ns = time.thread_time_ns
 _cuda_sync = torch.cuda.synchronize
 _CudaEvent = torch.cuda.Event
 L2_FLUSH_BYTES = 256 << 20
@@ -73,6 +77,7 @@ class Worker:
         `aten::softmax` may ride in it, or in `forbidden_ops`); the baseline's gets none.
         """
         self.device = torch.device(header["device"])
+        _pin_to(header.get("cpus"))
         self.tripwire.install_all([*header.get("forbidden_calls", []), *header.get("forbidden_ops", [])])
         try:
             self.fn = load_entry(self.code_dir / header["file"], header["callable"])
@@ -87,6 +92,10 @@ class Worker:
         try:
             out = self.fn(**kwargs)
             self._sync()
+            check_plain(out)
+        except NotPlainOutput as exc:
+            self._send_rejected(exc)
+            return
         except BaseException as exc:  # noqa: BLE001
             self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
             return
@@ -141,9 +150,9 @@ class Worker:
         self.channel.send({"ok": True, "mode": self.mode})
 
     def op_go(self, header: dict, _tensors: list) -> None:
-        """One timed call: unseal its inputs with the key just received, then time the call."""
+        """One timed call: unseal its inputs with the key just received, time the call, and send
+        its output in this very reply, so the supervisor's clocks span the whole of its making."""
         spec, sealed = self.sealed[int(header["index"])]
-        noop = header.get("noop", False)
         try:
             kwargs = self._unsealed_kwargs(spec, sealed, int(header["key"]))
             graph = self._graph if self.mode == "graph" else None
@@ -152,19 +161,21 @@ class Worker:
             if header.get("flush_l2") and self.device.type == "cuda":
                 self._flush_l2()
             self._poison(header.get("poison_bytes", 0))
-            if noop:
-                out, elapsed = self._timed_call(kwargs, noop=True)
-                if graph is not None:
-                    graph.out.clone()
-            elif graph is not None:
+            if graph is not None:
                 out, elapsed = graph.timed_replay()
+                check_plain(out)
             else:
-                out, elapsed = self._timed_call(kwargs, noop=False)
+                out, elapsed = self._timed_call(kwargs)
+            device, dtype, shape, raw = host_bytes(out)
+        except NotPlainOutput as exc:
+            self._send_rejected(exc)
+            return
         except BaseException as exc:  # noqa: BLE001
             self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
             return
-        self.outputs.append(out)
-        self.channel.send({"ok": True, "t": elapsed, "mode": self.mode, "tripwire": self.tripwire.hits})
+        reply = {"ok": True, "t": elapsed, "mode": self.mode, "tripwire": self.tripwire.hits, "outputs": [{"type": "tensor", "device": device}]}
+        self.channel.send_raw(reply, [(dtype, shape, raw)])
+        self.outputs.append(out)  # kept as returned: `fetch` sends them again, so a reused buffer shows
 
     def op_unseal(self, header: dict, tensors: list) -> None:
         """Unseal one tensor and send it back: the supervisor's check that both sides agree on the keystream."""
@@ -207,14 +218,13 @@ class Worker:
     def op_run(self, header: dict, _tensors: list) -> None:
         """Time each plainly staged call (eager); the supervisor's wall clock runs around this op."""
         flush = header.get("flush_l2", False) and self.device.type == "cuda"
-        noop = header.get("noop", False)
         times_ns: list[int] = []
         try:
             for kwargs in self.staged:
                 if flush:
                     self._flush_l2()
                 self._poison(header.get("poison_bytes", 0))
-                out, elapsed = self._timed_call(kwargs, noop=noop)
+                out, elapsed = self._timed_call(kwargs)
                 self.outputs.append(out)
                 times_ns.append(elapsed)
         except BaseException as exc:  # noqa: BLE001
@@ -229,31 +239,42 @@ class Worker:
         self.staged = []
 
     # -- helpers ---------------------------------------------------------------------
-    def _timed_call(self, kwargs: dict, *, noop: bool):
-        fn = _first_tensor if noop else self.fn
+    def _timed_call(self, kwargs: dict):
+        """The call and the check that it returned a plain tensor, between the in-process clocks."""
+        fn = self.fn
         if self.device.type == "cuda":
             start, end = _CudaEvent(enable_timing=True), _CudaEvent(enable_timing=True)
             _cuda_sync()
             start.record()
             out = fn(**kwargs)
             _cuda_sync()  # work queued on any stream counts
+            check_plain(out)
             end.record()
             end.synchronize()
             return out, int(start.elapsed_time(end) * 1e6)
-        t0 = _perf_counter_ns()
+        t0 = _thread_time_ns()
         out = fn(**kwargs)
-        return out, _perf_counter_ns() - t0
+        check_plain(out)
+        return out, _thread_time_ns() - t0
+
+    def _send_rejected(self, exc: NotPlainOutput) -> None:
+        self.channel.send({"ok": False, "rejected": str(exc), "error_type": "NotPlainOutput", "error": str(exc), "tripwire": self.tripwire.hits})
 
     def _send_outputs(self, outs: list, extra: list | None = None) -> None:
-        tensors, kinds = [], []
-        for out in outs:
-            if isinstance(out, torch.Tensor):
-                kinds.append({"type": "tensor", "device": out.device.type})
-                tensors.append(out)
-            else:
-                kinds.append({"type": type(out).__name__})
+        """Outputs (plain tensors only, else the reply says rejected) and, after them, `extra` tensors."""
+        items, kinds = [], []
+        try:
+            for out in outs:
+                check_plain(out)
+                device, dtype, shape, raw = host_bytes(out)
+                kinds.append({"type": "tensor", "device": device})
+                items.append((dtype, shape, raw))
+        except NotPlainOutput as exc:
+            self._send_rejected(exc)
+            return
         extra = list(extra or [])
-        self.channel.send({"ok": True, "outputs": kinds, "inputs_after": len(extra), "tripwire": self.tripwire.hits}, tensors + extra)
+        items += [host_bytes(t)[1:] for t in extra]
+        self.channel.send_raw({"ok": True, "outputs": kinds, "inputs_after": len(extra), "tripwire": self.tripwire.hits}, items)
 
     def _kwargs(self, spec: dict, tensors: list) -> dict:
         kwargs = {}
@@ -343,8 +364,16 @@ def _reset_after_failed_capture() -> None:
         pass
 
 
-def _first_tensor(**kwargs):
-    return next(v for v in kwargs.values() if isinstance(v, torch.Tensor))
+def _pin_to(cpus) -> None:
+    """Run on the CPUs the supervisor chose (the cpu device's latency grading puts the supervisor
+    and both workers on one core: the same core for both sides, and round trips without
+    cross-core wake-ups)."""
+    if not cpus:
+        return
+    try:
+        os.sched_setaffinity(0, {int(c) for c in cpus})
+    except (OSError, ValueError, TypeError):
+        pass
 
 
 def load_entry(path: Path, callable_name: str):

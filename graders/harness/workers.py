@@ -10,7 +10,6 @@ no later than the moment the candidate's code is loaded: see `drop_privileges`.
 """
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import select
@@ -24,9 +23,10 @@ from pathlib import Path
 
 from graders.harness import replies
 from graders.harness.channel import Channel, ChannelClosed, ChannelError
+from sandbox import privileges
 
 LOG_KEEP_BYTES = 64 * 1024
-NOBODY = 65534
+NOBODY = privileges.NOBODY
 TRUSTED_ROLES = ("baseline", "trusted")  # workers that never load candidate code
 
 
@@ -95,8 +95,11 @@ class WorkerProcess:
         if drop_uid:
             os.chmod(scratch, 0o711)  # the supervisor (no CAP_DAC_OVERRIDE) must still enter it
             os.chown(scratch, NOBODY, NOBODY)
-        worker_env = {**env, "PYTHONPATH": str(lib_dir), "HOME": str(scratch), "TMPDIR": str(scratch), "PYTHONDONTWRITEBYTECODE": "1"}
-        forked = None if launch_prefix else _forked_worker(child_sock, code_dir=code_dir, scratch=scratch, env=worker_env, drop_uid=drop_uid)
+        worker_env = {**env, "PATH": privileges.SAFE_PATH, "PYTHONPATH": str(lib_dir), "HOME": str(scratch), "TMPDIR": str(scratch),
+                      "PYTHONDONTWRITEBYTECODE": "1"}
+        filtered = True  # the seccomp filter of sandbox/seccomp.py: every worker (none needs what it denies)
+        forked = None if launch_prefix else _forked_worker(child_sock, code_dir=code_dir, scratch=scratch, env=worker_env, drop_uid=drop_uid,
+                                                           filtered=filtered)
         try:
             self.proc = forked or subprocess.Popen(
                 [*(launch_prefix or []), sys.executable, "-m", "graders.harness.worker", "--fd", str(child_sock.fileno()), "--code", str(code_dir)],
@@ -223,20 +226,6 @@ def _world_reachable(path: Path) -> bool:
     return bool(os.stat(path).st_mode & 0o004)
 
 
-def _raise_oom_score() -> None:
-    # Under memory pressure the kernel should kill the worker, never the supervisor. After a
-    # uid switch /proc/self belongs to root until the process is dumpable again (exec would do it).
-    try:
-        _libc().prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE
-    except (OSError, AttributeError):
-        pass
-    try:
-        with open("/proc/self/oom_score_adj", "w") as fh:
-            fh.write("1000")
-    except OSError:
-        pass
-
-
 # -- workers forked from the sandbox's template -------------------------------------------------------
 TEMPLATE_ENV = "HOTPATH_WORKER_TEMPLATE_FD"
 
@@ -334,7 +323,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _forked_worker(child_sock: socket.socket, *, code_dir: Path, scratch: Path, env: dict[str, str], drop_uid: bool) -> _ForkedProcess | None:
+def _forked_worker(child_sock: socket.socket, *, code_dir: Path, scratch: Path, env: dict[str, str], drop_uid: bool,
+                   filtered: bool) -> _ForkedProcess | None:
     """A worker forked by the sandbox's template, or None (then the caller execs one)."""
     client = _template()
     if client is None or client.dead:
@@ -347,6 +337,7 @@ def _forked_worker(child_sock: socket.socket, *, code_dir: Path, scratch: Path, 
         "env": env,
         "uid": NOBODY if drop_uid else None,
         "gid": NOBODY if drop_uid else None,
+        "seccomp": filtered,
     }
     try:
         pid = client.spawn(request, [child_sock.fileno(), out_w, err_w])
@@ -360,51 +351,9 @@ def _forked_worker(child_sock: socket.socket, *, code_dir: Path, scratch: Path, 
     return _ForkedProcess(client, pid, os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
 
 
-# -- privileges -----------------------------------------------------------------------------------
-CAP_KILL = 5
-PR_SET_NO_NEW_PRIVS = 38
-_LINUX_CAPABILITY_VERSION_3 = 0x20080522
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def set_capabilities(caps: set[int]) -> bool:
-    """Permitted and effective sets become `caps` (a subset of what we hold); inheritable empty."""
-    mask = sum(1 << c for c in caps if c < 32)
-    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
-    data = (_CapData * 2)(_CapData(mask, mask, 0), _CapData(0, 0, 0))
-    try:
-        return _libc().capset(ctypes.byref(header), data) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def capabilities() -> int:
-    """The effective capability mask of this process (0 where /proc is not there)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("CapEff:"):
-                return int(line.split()[1], 16)
-    except OSError:
-        pass
-    return 0
-
-
-def set_no_new_privs() -> None:
-    try:
-        _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+# -- privileges: the one implementation is sandbox/privileges.py (shipped in the bundle) ----------
+CAP_KILL = privileges.CAP_KILL
+capabilities = privileges.capabilities
 
 
 def drop_privileges() -> None:
@@ -413,14 +362,9 @@ def drop_privileges() -> None:
     Call it once every worker is started and before any candidate code runs (WorkerProcess
     does it before the candidate's `load`). Afterwards no new worker can change uid.
     """
-    set_no_new_privs()
-    if capabilities() & ~(1 << CAP_KILL):
-        set_capabilities({CAP_KILL} if capabilities() & (1 << CAP_KILL) else set())
+    privileges.drop_supervisor_privileges()
 
 
 def _jail_worker() -> None:
-    """preexec_fn: runs in the child between fork and exec, after the uid switch (if any)."""
-    _raise_oom_score()
-    set_no_new_privs()  # exec cannot give back what we drop here, even to uid 0
-    if capabilities():
-        set_capabilities(set())
+    """preexec_fn: runs in the child between fork and exec, after Popen's uid switch (if any)."""
+    privileges.jail_worker(None, None, filtered=True)

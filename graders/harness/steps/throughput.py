@@ -20,7 +20,7 @@ from graders.harness import stats
 from graders.harness.package import split_tensors
 from graders.harness.quiesce import paused
 from graders.harness.steps import step
-from graders.harness.steps.core import _answer_cap, verify_output
+from graders.harness.steps.core import answer_cap, verify_output
 from graders.harness.workers import Outcome, WorkerProcess
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def _check_every_case(session: "Session", cases, dtype: str) -> None:
         _send(session.candidate, {"op": "req", "id": rid, "kwargs": spec}, tensors)
         deadline = time.monotonic() + session.call_timeout()
         while True:
-            header, outs = _recv(session, session.candidate, deadline - time.monotonic(), cap=_answer_cap(request.expected, dtype, 1))
+            header, outs = _recv(session, session.candidate, deadline - time.monotonic(), cap=answer_cap(request.expected, dtype, 1))
             if header.get("id") == rid:
                 break
         if not header.get("ok"):
@@ -206,7 +206,7 @@ def _drive(session: "Session", worker: WorkerProcess, point: Point, pool: list[R
         point.due[rid] = (index, due)
         _send(worker, {"op": "req", "id": rid, "kwargs": pool[index].spec}, pool[index].tensors)
 
-    cap = _answer_cap(pool[0].expected, "float64", 1)
+    cap = answer_cap(pool[0].expected, "float64", 1)
     start = clock()
     point.t_measure = start + plan.warmup_s
     point.t_end = point.t_measure + plan.point_s

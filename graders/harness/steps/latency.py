@@ -1,0 +1,412 @@
+"""The `latency` grader (supervisor side): candidate and baseline timed the same way, in
+interleaved batches of fresh sealed inputs, judged by clocks outside the candidate's process
+(graders/harness/timing_judge.py; docs/grading.md has the method)."""
+from __future__ import annotations
+
+import math
+import random
+import time
+from typing import TYPE_CHECKING
+
+import torch
+
+from graders import verdicts
+from graders.harness import stats
+from graders.harness.channel import DTYPE_NAMES
+from graders.harness.cipher import seal, tensor_key
+from graders.harness.clocks import group_sched_ns, own_wait_ns
+from graders.harness.environment import fingerprint
+from graders.harness.package import Case
+from graders.harness.quiesce import paused, watched
+from graders.harness.steps import step
+from graders.harness.steps.core import answer_cap, call_and_check, nbytes, verify_output
+from graders.harness.timing_judge import CONFIRM_LIMIT, HARNESS_SHARE, NOISE_SIGMAS, Series, combined_speedup, judge_case
+from graders.harness.workers import Outcome, WorkerProcess
+
+if TYPE_CHECKING:
+    from graders.harness.supervisor import Session
+
+CI_TARGET = 0.01
+MIN_ROUNDS = 8
+BATCH_TARGET_S = 0.02
+MAX_BATCH = 64
+STAGED_BYTES_CAP = 256 << 20
+IDLE_CPU_LIMIT = 0.25  # of one core, median over the baseline's batches (cpu device)
+WARMUP_STABLE = 0.05
+WARMUP_MAX_ROUNDS = 6
+
+
+class _GraphMismatch(Exception):
+    """A replayed graph gave a wrong output: the case is timed again, eagerly, on both sides."""
+
+
+@step("latency")
+def latency(session: "Session") -> None:
+    check_cipher(session)
+    cases = [(i, c) for i, c in enumerate(session.challenge.cases()) if c.timed]
+    dtype = session.device_spec["params"].get("timed_dtype", session.dtypes()[0])
+    results = [_time_case(session, index, case, dtype) for index, case in cases]
+    _check_idle(session)
+    if session.device.type == "cuda":
+        # Clocks and temperature right after the last timed batch, while the card is still warm.
+        session.metrics["environment_during_timing"] = fingerprint(session.device)
+    speedup, speedup_ci = combined_speedup(results)
+    _record(session, results, speedup, speedup_ci)
+
+
+def _record(session: "Session", results: list[dict], speedup: float, speedup_ci: list[float]) -> None:
+    outside = [r["case"] for r in results if r["source"] != "in_process"]
+    mismatched = [r["case"] for r in results if r["mismatch"]]
+    noisy = [r for r in results if not r["converged"]]
+    loose = [r for r in results if r["allowance_share"] > CONFIRM_LIMIT]
+    for flag, present in (("timing_mismatch", mismatched), ("noisy", noisy or loose)):
+        if present and flag not in session.flags:
+            session.flags.append(flag)
+    last = results[-1]
+    session.metrics.update(
+        speedup=speedup,
+        speedup_ci=speedup_ci,
+        latency_ms=dict(last["candidate"], case=last["case"], source=last["source"]),
+        baseline_latency_ms=dict(last["baseline"], case=last["case"]),
+        cases=results,
+        timing_method=_method_text(session),
+    )
+    detail = f"speedup {speedup:.3f}x over the baseline (geometric mean of {len(results)} case(s); 95% CI {speedup_ci[0]:.3f}-{speedup_ci[1]:.3f})"
+    if outside:
+        detail += f"; in-process timings set aside on {', '.join(outside)}: the outside clocks decided"
+    if mismatched:
+        detail += f"; in-process timings undercut the outside clocks on {', '.join(mismatched)}"
+    if noisy:
+        worst = max(r["speedup_ci_rel"] for r in noisy)
+        detail += f"; noisy: the speedup's 95% CI reached +/-{worst:.1%}, not the {CI_TARGET:.0%} target, within the time budget"
+    if loose:
+        widest = max(r["allowance_share"] for r in loose)
+        detail += f"; noisy: the outside clocks could confirm the in-process figures only to +/-{widest:.0%}"
+    session.add_check("latency", "pass", detail)
+
+
+def check_cipher(session: "Session") -> None:
+    """The trusted baseline worker must unseal to the very bytes the supervisor sealed: were the
+    keystreams ever to disagree (another GPU, another torch), every candidate would get noise."""
+    probe = torch.randn(1000, 37, generator=torch.Generator().manual_seed(1)).to(session.device)
+    key = session.seed_for("cipher-check")
+    reply, outs = session.answer(
+        session.baseline, {"op": "unseal", "key": tensor_key(key, 0), "dtype": "float32", "shape": list(probe.shape)},
+        [seal(probe, tensor_key(key, 0))], timeout=session.call_timeout(),
+    )
+    if not outs or not torch.equal(outs[0], probe.cpu()):
+        raise RuntimeError(f"the worker's keystream on {session.device} differs from the supervisor's: sealed inputs cannot be used here")
+
+
+def _time_case(session: "Session", case_index: int, case: Case, dtype: str) -> dict:
+    mode = _preferred_mode(session)
+    if mode == "graph":
+        try:
+            return _measure(session, case_index, case, dtype, mode)
+        except _GraphMismatch:
+            if "graph_replay_mismatch" not in session.flags:
+                session.flags.append("graph_replay_mismatch")
+    return _measure(session, case_index, case, dtype, "eager")
+
+
+def _preferred_mode(session: "Session") -> str:
+    if session.device.type != "cuda":
+        return "eager"
+    default = "graph" if session.job.get("kind") == "kernel" else "eager"
+    return str(session.device_spec["params"].get("timing", default))
+
+
+class _Case:
+    """What the rounds of one case share: the fresh-input maker, the batch size, the poison."""
+
+    def __init__(self, session: "Session", case_index: int, case: Case, dtype: str, mode: str) -> None:
+        self.session, self.case, self.dtype, self.mode = session, case, dtype, mode
+        self.rng = random.Random(session.seed_for(case_index, dtype, -1, mode))
+        self._counter = iter(range(1, 10**9))
+        self._seed = lambda n: session.seed_for(case_index, dtype, mode, n)
+        self.batch = 3
+        self.poison = 0
+
+    def fresh(self) -> dict:
+        return self.session.challenge.inputs(self.case, dtype=self.dtype, device=self.session.device, seed=self._seed(next(self._counter)))
+
+    def fresh_batch(self) -> list[dict]:
+        return [self.fresh() for _ in range(self.batch)]
+
+    def timed(self, role: str) -> tuple[list[int], dict]:
+        return _timed_batch(self, role, self.fresh_batch())
+
+
+def _measure(session: "Session", case_index: int, case: Case, dtype: str, mode: str) -> dict:
+    run = _Case(session, case_index, case, dtype, mode)
+    # An unpredictable number of verified calls first, so warm-up cannot be told from timing.
+    for _ in range(run.rng.randint(2, 5)):
+        inputs = run.fresh()
+        call_and_check(session, case, dtype, inputs, session.challenge.expected(inputs))
+    for _ in range(2):
+        _baseline_call(session, run.fresh())
+    run.mode = _agree_on_mode(session, run, mode)
+    _size_batches(run)
+    budget = session.latency_budget_s()
+    started = time.monotonic()
+    _warm_up(run, deadline=started + budget / 4)
+    series = {"candidate": Series(), "baseline": Series()}
+    rounds = 0
+    while True:
+        order = ["candidate", "baseline"]
+        run.rng.shuffle(order)
+        for role in order:
+            series[role].add(*run.timed(role))
+        rounds += 1
+        if rounds < MIN_ROUNDS:
+            continue
+        judged = judge_case(device=session.device.type, candidate=series["candidate"], baseline=series["baseline"])
+        converged = all(side["charged_ci_rel"] <= CI_TARGET for side in judged["sides"].values())
+        if converged or time.monotonic() - started > budget:
+            return _case_result(run, series, judged, converged=converged, rounds=rounds)
+
+
+def _size_batches(run: _Case) -> None:
+    """The poison both sides get and a probe batch (verified, not counted) that sizes the batches
+    so that one lasts about BATCH_TARGET_S."""
+    sample = run.fresh()
+    expected = run.session.challenge.expected(sample)
+    run.poison = nbytes(expected, run.dtype)
+    _, clocks = _timed_batch(run, "candidate", [run.fresh() for _ in range(3)])
+    per_call_s = max(clocks["wall"] / 3 / 1e9, 1e-6)
+    set_bytes = sum(v.numel() * v.element_size() for v in sample.values() if isinstance(v, torch.Tensor))
+    run.batch = max(3, min(MAX_BATCH, math.ceil(BATCH_TARGET_S / per_call_s), STAGED_BYTES_CAP // max(set_bytes, 1)))
+
+
+def _agree_on_mode(session: "Session", run: _Case, mode: str) -> str:
+    """Both sides are timed the same way: graph only where both captured, else eager."""
+    agreed = mode
+    for role in ("candidate", "baseline"):
+        if _prepare(session, role, run.fresh(), mode) != mode:
+            agreed = "eager"
+    if agreed != mode:
+        for role in ("candidate", "baseline"):
+            _prepare(session, role, run.fresh(), agreed)
+    return agreed
+
+
+def _prepare(session: "Session", role: str, sample: dict, mode: str) -> str:
+    from graders.harness.package import split_tensors
+
+    worker = session.candidate if role == "candidate" else session.baseline
+    spec, tensors = split_tensors(sample)
+    with _quiet_candidate(session, role):
+        reply, _ = session.answer(worker, {"op": "prepare", "kwargs": spec, "mode": mode}, tensors, timeout=session.call_timeout() * 4)
+    return reply.get("mode", "eager")
+
+
+def _warm_up(run: _Case, *, deadline: float) -> None:
+    """Discarded batches (indistinguishable from timed ones) until each side's batch mean settles."""
+    last = {"candidate": None, "baseline": None}
+    for _ in range(WARMUP_MAX_ROUNDS):
+        settled = True
+        order = ["candidate", "baseline"]
+        run.rng.shuffle(order)
+        for role in order:
+            times, _ = run.timed(role)
+            mean = sum(times) / len(times)
+            if last[role] is None or abs(mean - last[role]) > WARMUP_STABLE * max(last[role], 1):
+                settled = False
+            last[role] = mean
+        if settled or time.monotonic() > deadline:
+            return
+
+
+def _seal_batch(run: _Case, worker: WorkerProcess, sets: list[dict], timeout: float) -> list[int]:
+    """Stage a batch sealed; return each call's key (sent only when the call is due)."""
+    session = run.session
+    specs, tensors, keys = [], [], []
+    for inputs in sets:
+        key = session.seed_for("call-key", next(session_keys(session)))
+        keys.append(key)
+        spec, position = {}, 0
+        for name, value in inputs.items():
+            if isinstance(value, torch.Tensor):
+                spec[name] = {"tensor": len(tensors), "dtype": DTYPE_NAMES[value.dtype], "shape": list(value.shape)}
+                tensors.append(seal(value, tensor_key(key, position)))
+                position += 1
+            else:
+                spec[name] = value
+        specs.append(spec)
+    session.answer(worker, {"op": "seal", "sets": specs}, tensors, timeout=timeout)
+    return keys
+
+
+def session_keys(session: "Session"):
+    counter = getattr(session, "_call_keys", None)
+    if counter is None:
+        counter = iter(range(1, 1 << 62))
+        session._call_keys = counter
+    return counter
+
+
+class _OutsideClocks:
+    """The supervisor's clocks around one batch: wall time, and on the cpu device the worker's
+    process group's CPU time and the time it (and the supervisor) waited for a core."""
+
+    def __init__(self, worker: WorkerProcess, device: str) -> None:
+        self.pid, self.cpu_device = worker.proc.pid, device == "cpu"
+
+    def __enter__(self) -> "_OutsideClocks":
+        self.sched = group_sched_ns(self.pid) if self.cpu_device else None
+        self.own_wait = own_wait_ns() if self.cpu_device else 0
+        self.started = time.perf_counter_ns()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall = time.perf_counter_ns() - self.started
+        own_wait = own_wait_ns() - self.own_wait if self.cpu_device else 0
+        after = group_sched_ns(self.pid) if self.sched is not None else None
+        self.readings: dict[str, int | None] = {"wall": self.wall}
+        if after is not None and after[0] >= self.sched[0] and after[1] >= self.sched[1]:
+            waited = (after[1] - self.sched[1]) + max(own_wait, 0)
+            self.readings = {"wall": max(self.wall - waited, 0), "cpu": after[0] - self.sched[0]}
+
+
+def _timed_batch(run: _Case, role: str, sets: list[dict]) -> tuple[list[int], dict]:
+    """Seal and stage the batch, then one `go` per call, each reply carrying that call's output;
+    the outside clocks span all the `go`s. Returns the in-process times and the clocks' readings."""
+    session = run.session
+    worker = session.candidate if role == "candidate" else session.baseline
+    flush = session.device.type == "cuda" and session.job.get("kind") == "kernel"
+    expected = [session.challenge.expected(s) for s in sets] if role == "candidate" else [None] * len(sets)
+    cap = answer_cap(expected[0], run.dtype, 1) if expected[0] is not None else 1 << 34
+    times, outputs = [], []
+    with _quiet_candidate(session, role):
+        keys = _seal_batch(run, worker, sets, session.call_timeout() * len(sets))
+        with _OutsideClocks(worker, session.device.type) as clocks:
+            for index, key in enumerate(keys):
+                header = {"op": "go", "index": index, "key": key, "flush_l2": flush, "poison_bytes": run.poison}
+                reply, outs = session.answer(worker, header, timeout=session.call_timeout(), max_bytes=cap)
+                times.append(_elapsed(reply, worker, run.mode))
+                outputs.append((reply, outs))
+        # The batch is over (gc back on): every output again, as the worker holds it now.
+        _, later = session.answer(worker, {"op": "fetch"}, timeout=session.call_timeout() * len(sets), max_bytes=cap * len(sets))
+    if role == "candidate":
+        _verify_batch(run, outputs, sets, expected)
+        _verify_unchanged_since(run, outputs, later)
+    return times, clocks.readings
+
+
+def _elapsed(reply: dict, worker: WorkerProcess, mode: str) -> int:
+    if reply.get("mode", "eager") != mode:
+        raise _GraphMismatch()
+    elapsed = reply.get("t")
+    if not isinstance(elapsed, int) or isinstance(elapsed, bool) or elapsed < 0:
+        raise Outcome(verdicts.REJECTED, f"the {worker.role} sent a malformed timing")
+    return elapsed
+
+
+def _verify_batch(run: _Case, outputs: list, sets: list[dict], expected: list) -> None:
+    for (reply, outs), inputs, want in zip(outputs, sets, expected):
+        kinds = reply.get("outputs")
+        kind = kinds[0] if isinstance(kinds, list) and kinds and isinstance(kinds[0], dict) else {}
+        try:
+            verify_output(run.session, run.case, run.dtype, kind, outs[0] if outs else None, want, inputs)
+        except Outcome as wrong:
+            if run.mode == "graph" and wrong.verdict == verdicts.WRONG_ANSWER:
+                raise _GraphMismatch() from None  # replay of honest code can differ from eager; re-time eagerly
+            raise
+
+
+def _verify_unchanged_since(run: _Case, outputs: list, later: list) -> None:
+    """An output must still hold what it held when its call returned: a buffer reused by the next
+    call, or written after the call returned, is a wrong answer (the caller's result changed)."""
+    if len(later) != len(outputs):
+        raise Outcome(verdicts.WRONG_ANSWER, f"{run.case.name} {run.dtype}: {len(later)} outputs held for {len(outputs)} timed calls")
+    for index, ((_, outs), now) in enumerate(zip(outputs, later)):
+        then = outs[0] if outs else None
+        if then is None or then.dtype != now.dtype or then.shape != now.shape or not torch.equal(then.view(-1).view(torch.uint8), now.view(-1).view(torch.uint8)):
+            raise Outcome(verdicts.WRONG_ANSWER, f"{run.case.name} {run.dtype}: the output of timed call {index + 1} changed after the call returned "
+                          "(the entry point reuses its output buffer, or keeps writing it)")
+
+
+def _quiet_candidate(session: "Session", role: str):
+    """Keep the candidate from interfering with the baseline while the baseline is timed.
+
+    On CUDA the candidate's processes are stopped (SIGSTOP): a thread it left running could
+    queue GPU work beside the baseline's, which its CPU time would not show. On the cpu device
+    stopping would bias the ratio (see quiesce.watched), so the idle candidate is watched instead
+    and `_check_idle` rejects one that kept a CPU busy.
+    """
+    if role != "baseline":
+        return paused(None)
+    if session.device.type == "cuda":
+        return paused(session.candidate)
+    return watched(session.candidate, _idle_log(session))
+
+
+def _idle_log(session: "Session") -> list:
+    log = getattr(session, "_candidate_idle_cpu", None)
+    if log is None:
+        log = session._candidate_idle_cpu = []
+    return log
+
+
+def _check_idle(session: "Session") -> None:
+    """A candidate should use no CPU while it waits; one that spins beside the baseline is rejected."""
+    from graders.harness.timing_judge import median
+
+    log = _idle_log(session)
+    if len(log) < 3:
+        return
+    busy = median([cpu / wall for cpu, wall in log if wall > 0])
+    session.metrics["candidate_idle_cpu_fraction"] = busy
+    if busy > IDLE_CPU_LIMIT:
+        raise Outcome(verdicts.REJECTED, f"the candidate's processes kept {busy:.0%} of a CPU busy while the baseline was being timed")
+
+
+def _baseline_call(session: "Session", inputs: dict) -> None:
+    from graders.harness.package import split_tensors
+
+    spec, tensors = split_tensors(inputs)
+    with _quiet_candidate(session, "baseline"):
+        session.answer(session.baseline, {"op": "call", "kwargs": spec}, tensors, timeout=session.call_timeout(), max_bytes=1 << 34)
+
+
+def _case_result(run: _Case, series: dict[str, Series], judged: dict, *, converged: bool, rounds: int) -> dict:
+    sides = judged["sides"]
+    result = {
+        "case": run.case.name, "dtype": run.dtype, "batch": run.batch, "rounds": rounds, "mode": run.mode,
+        "speedup": judged["speedup"], "speedup_ci": judged["speedup_ci"], "speedup_ci_rel": judged["speedup_ci_rel"],
+        "converged": converged, "source": judged["source"], "mismatch": judged["mismatch"], "allowance_share": judged["allowance_share"],
+        "clocks": judged["clocks"], "harness_cost_us": judged["harness_cost_us"],
+    }
+    for role in ("candidate", "baseline"):
+        side = sides[role]
+        per_call = stats.summarize_ms(series[role].per_call())
+        result[role] = dict(per_call, per_batch=side["in_process"], charged_median=side["charged_ns"] / 1e6, source=side["source"])
+        result[f"{role}_outside"] = dict(side["outside_clock"], clock=side["clock"], allowed_us=side["allowed_ns"] / 1e3, noise_us=side["noise_ns"] / 1e3)
+    return result
+
+
+def _method_text(session: "Session") -> str:
+    cuda = session.device.type == "cuda"
+    if cuda:
+        timer = "in process: CUDA events (or CUDA graph replay) closed by a device-wide synchronize"
+        if session.job.get("kind") == "kernel":
+            timer += ", 256 MiB L2 flush between calls"
+        clocks = "the supervisor's wall clock around each device-synchronised batch"
+    else:
+        timer = "in process: the calling thread's CPU time around each call"
+        clocks = ("the supervisor's wall clock around each batch, less the time the worker and the supervisor waited "
+                  "for a core, and the CPU time of the worker's process group, from /proc; the larger decides")
+    return (
+        f"{timer}; candidate and baseline in separate processes, timed in interleaved batches of fresh inputs "
+        f"(random order per round; {'the candidate stopped' if cuda else 'the idle candidate watched for CPU use'} "
+        "while the baseline runs); each batch staged sealed, each call's key sent only when the call is due; each "
+        "call's output (a plain tensor) sent back inside the timed batch and verified; warm-up batches until each "
+        f"side's batch mean moves less than {WARMUP_STABLE:.0%}; at least {MIN_ROUNDS} rounds, then until the 95% CI of "
+        f"each side's charged median is within {CI_TARGET:.0%} or the budget runs out (else flagged noisy). "
+        f"The score comes from clocks outside the candidate's process: {clocks}, less the harness's own cost per call "
+        f"(the trusted baseline's excess over its in-process times in the same rounds). Each side is charged its "
+        f"in-process figure (median over batches of the mean per call) only within {NOISE_SIGMAS:g} standard errors of "
+        f"that outside figure's noise (measured on the baseline's batches) plus {HARNESS_SHARE:.0%} of the harness's cost "
+        "per call, else the nearest edge of that band; speedup = baseline's charged figure / candidate's; both sides "
+        "are judged by the same rule"
+    )

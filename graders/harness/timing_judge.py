@@ -1,0 +1,163 @@
+"""Supervisor side (trusted): from one case's batches to the per-call figure each side is
+charged, the speedup, and its confidence interval.
+
+Which clock decides (docs/grading.md, "Which clock decides a score"):
+
+- A side's figure is its time per call: the median, over its batches, of the batch's mean
+  time per call (a batch is 3-64 calls of fresh inputs).
+- For every batch the supervisor reads clocks the worker cannot reach: its own wall clock
+  around the batch's calls (on the cpu device less the time the worker and the supervisor
+  spent waiting for a core, from `/proc/<pid>/task/*/schedstat`), and on the cpu device the
+  CPU time of the worker's process group. Each clock's time per call, less the harness's own
+  cost per call on that clock, gives an **outside figure** (median over batches); the side's
+  outside figure is the largest of its clocks' (work hidden from one clock shows on another).
+- The harness's cost per call on each clock (round trip, unsealing, sending the output) is
+  what the trusted baseline's clocks show beyond its in-process times, in the same rounds.
+- The in-process figure (CUDA events, or the calling thread's CPU time on the cpu device) may
+  only *refine* the outside figure: the figure charged is the in-process one clamped to the
+  outside figure plus or minus an allowance: `NOISE_SIGMAS` standard errors of that clock's
+  own batch-to-batch noise, measured on the baseline's batches (which the candidate cannot
+  touch), plus `HARNESS_SHARE` of the harness's cost per call (two processes running the same
+  harness code do not pay exactly the same for it), and never more than `NOISE_CAP_SHARE` of
+  the outside figure. A candidate who tampers with an in-process timer moves its figure by at
+  most that allowance; where the harness's cost dwarfs the call (calls of a few microseconds
+  on the CPU), the allowance is wide, and the result says how wide.
+- Both sides go through the very same computation, so the same code as candidate and as
+  baseline comes out even, whatever the clocks' bias.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from graders.harness import stats
+
+NOISE_SIGMAS = 3.0
+HARNESS_SHARE = 0.02
+CONFIRM_LIMIT = 0.05  # an allowance wider than this share of the outside figure makes the result noisy
+NOISE_CAP_SHARE = 0.25  # the in-process figure never moves the charged figure by more than this share
+FLAG_MARGIN = 0.05  # an in-process undercut past the allowance and of more than this share (plus the slack) is flagged
+FLAG_SLACK_NS = {"cpu": 2_000, "cuda": 1_000}
+MEDIAN_SE = 1.2533 * 1.4826  # standard error of a median, in MADs, times sqrt(n)
+
+
+@dataclass
+class Batch:
+    """One batch of `calls` calls of one side: in-process times and the outside clocks (ns)."""
+
+    times: list[int]
+    clocks: dict[str, int]
+
+    @property
+    def calls(self) -> int:
+        return len(self.times)
+
+
+@dataclass
+class Series:
+    """One side's batches of one case."""
+
+    batches: list[Batch] = field(default_factory=list)
+
+    def add(self, times: list[int], clocks: dict[str, int | None]) -> None:
+        self.batches.append(Batch(times=list(times), clocks={k: v for k, v in clocks.items() if v is not None}))
+
+    def per_call(self) -> list[int]:
+        return [t for b in self.batches for t in b.times]
+
+    def batch_means(self) -> list[float]:
+        return [sum(b.times) / b.calls for b in self.batches]
+
+    def clock_names(self) -> set[str]:
+        names = [set(b.clocks) for b in self.batches]
+        return set.intersection(*names) if names else set()
+
+
+def median(values: list[float]) -> float:
+    return stats.quantile(sorted(values), 0.5)
+
+
+def mad(values: list[float]) -> float:
+    center = median(values)
+    return median([abs(v - center) for v in values])
+
+
+def harness_cost_ns(baseline: Series, clock: str) -> float:
+    """The harness's cost per call on `clock`: the trusted side's excess over its in-process times."""
+    return median([(b.clocks[clock] - sum(b.times)) / b.calls for b in baseline.batches])
+
+
+def outside_per_batch(series: Series, clock: str, cost: float) -> list[float]:
+    """Per batch, the clock's time per call less the harness's cost per call on it."""
+    return [b.clocks[clock] / b.calls - cost for b in series.batches]
+
+
+def noise_ns(baseline_outside: list[float]) -> float:
+    """Standard error of the difference of two medians of the outside clock, from the baseline."""
+    if len(baseline_outside) < 2:
+        return 0.0
+    return math.sqrt(2) * MEDIAN_SE * mad(baseline_outside) / math.sqrt(len(baseline_outside))
+
+
+def charge(*, in_process_ns: float, outside_ns: float, allowed_ns: float) -> tuple[float, str]:
+    """The figure charged and which clock decided it ("in_process" within the band, else "outside_clock")."""
+    low, high = outside_ns - allowed_ns, outside_ns + allowed_ns
+    if low <= in_process_ns <= high and in_process_ns > 0:
+        return in_process_ns, "in_process"
+    return min(max(in_process_ns, low), high), "outside_clock"
+
+
+def judge_case(*, device: str, candidate: Series, baseline: Series) -> dict:
+    """Both sides' charged figures, the speedup and its CI, with every clock's figures."""
+    clocks = sorted(candidate.clock_names() & baseline.clock_names())
+    costs = {c: harness_cost_ns(baseline, c) for c in clocks}
+    sides = {}
+    for role, series in (("candidate", candidate), ("baseline", baseline)):
+        per_clock = {c: outside_per_batch(series, c, costs[c]) for c in clocks}
+        judge = max(clocks, key=lambda c: median(per_clock[c]))
+        noise = noise_ns(outside_per_batch(baseline, judge, costs[judge]))
+        sides[role] = dict(_side(series, per_clock[judge], noise, costs[judge]), clock=judge)
+    speedup = sides["baseline"]["charged_ns"] / max(sides["candidate"]["charged_ns"], 1.0)
+    half = math.sqrt(sum(math.log1p(sides[r]["charged_ci_rel"]) ** 2 for r in sides))
+    undercut = sides["candidate"]["outside_ns"] - sides["candidate"]["in_process_ns"]
+    flag_at = FLAG_MARGIN * sides["candidate"]["outside_ns"] + FLAG_SLACK_NS[device]
+    return {
+        "speedup": speedup,
+        "speedup_ci": [speedup * math.exp(-half), speedup * math.exp(half)],
+        "speedup_ci_rel": math.expm1(half),
+        "source": sides["candidate"]["source"],
+        "mismatch": undercut > max(flag_at, sides["candidate"]["allowed_ns"]),
+        "allowance_share": max(sides[r]["allowed_ns"] / max(sides[r]["outside_ns"], 1.0) for r in sides),
+        "clocks": clocks,
+        "harness_cost_us": {c: costs[c] / 1e3 for c in clocks},
+        "sides": sides,
+    }
+
+
+def _side(series: Series, outside: list[float], noise: float, harness_ns: float) -> dict:
+    in_process = stats.summarize_ms(series.batch_means())
+    outside_summary = stats.summarize_ms(outside)
+    outside_ns = outside_summary["median"] * 1e6
+    allowed = min(NOISE_SIGMAS * noise + HARNESS_SHARE * max(harness_ns, 0.0), NOISE_CAP_SHARE * outside_ns)
+    charged, source = charge(in_process_ns=in_process["median"] * 1e6, outside_ns=outside_ns, allowed_ns=allowed)
+    ci_rel = in_process["ci_rel"] if source == "in_process" else outside_summary["ci_rel"]
+    return {
+        "in_process_ns": in_process["median"] * 1e6,
+        "outside_ns": outside_ns,
+        "allowed_ns": allowed,
+        "noise_ns": noise,
+        "charged_ns": charged,
+        "source": source,
+        "charged_ci_rel": ci_rel if ci_rel is not None else float("inf"),
+        "in_process": in_process,
+        "outside_clock": outside_summary,
+    }
+
+
+def combined_speedup(cases: list[dict]) -> tuple[float | None, list[float] | None]:
+    """Geometric mean of the cases' speedups and its CI (log half-widths added in quadrature)."""
+    speedup = stats.geometric_mean([c["speedup"] for c in cases])
+    if speedup is None:
+        return None, None
+    half = math.sqrt(sum(math.log(c["speedup_ci"][1] / c["speedup"]) ** 2 for c in cases)) / len(cases)
+    return speedup, [speedup * math.exp(-half), speedup * math.exp(half)]
