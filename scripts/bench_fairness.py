@@ -149,8 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"A/A fairness, {args.runs} gradings per row, device {args.device}, {os.cpu_count()} cores; "
               f"targets: median within 1 +/- {TARGETS['idle']} idle, {TARGETS['busy']} busy; every grading within 1 +/- {ANY_GRADING}")
         print(f"{'pair':<44} {'load':<5} {'median':>7} {'min-max':>15} {'mean 95% CI':>13} {'noisy':>5} {'s/run':>6} {'ok':>4}")
+        every_pair = pairs(Path(tmp))
         for load in loads:
-            for pair in pairs(Path(tmp)):
+            for pair in every_pair:
                 if args.only and args.only not in pair["name"]:
                     continue
                 row = measure(pair, device=args.device, runs=args.runs, load=load, timeout=args.timeout)
