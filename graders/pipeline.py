@@ -123,9 +123,7 @@ def _grade_in_sandbox(job: GradeJob, spec: ChallengeSpec, *, passed: list[dict])
     except Exception as exc:  # noqa: BLE001 - the platform failed, not the candidate
         return GradeResult(verdict=verdicts.INTERNAL_ERROR, message=f"platform failure: {type(exc).__name__}: {exc}")
     result.checks[:0] = passed
-    # The figure the tiers rank: `speedup`, or another metric a grader reports where the spec
-    # targets it instead (the benchmark grader's `accuracy`).
-    metric = "speedup" if "speedup" in device_spec.targets or not device_spec.targets else next(iter(device_spec.targets))
+    metric = scoring.target_metric(device_spec.targets)
     tiers = device_spec.tiers(metric)
     result.score = scoring.score(formula=spec.scoring, verdict=result.verdict, speedup=result.metrics.get(metric), tiers=tiers)
     result.metrics["tier"] = scoring.tier_reached(speedup=result.metrics.get(metric), tiers=tiers) if result.verdict == verdicts.ACCEPTED else None

@@ -45,6 +45,12 @@ def default_score(*, verdict: str, speedup: float | None, tiers: list[float]) ->
     return CORRECT_POINTS + PERFORMANCE_POINTS * min(max(fraction, 0.0), 1.0)
 
 
+def target_metric(targets: dict) -> str:
+    """The figure a device table's tiers rank: `speedup`, unless the spec targets another
+    metric a grader reports instead (the benchmark grader's `accuracy`)."""
+    return "speedup" if "speedup" in targets or not targets else next(iter(targets))
+
+
 def tier_reached(*, speedup: float | None, tiers: list[float]) -> int:
     """How many tiers a speedup clears (0 = none)."""
     if speedup is None:

@@ -17,6 +17,7 @@ from graders.catalog import challenge_roots, package_dirs
 from graders.pipeline import GradeJob, JobError, files_from_path, grade
 from graders.spec import ChallengeSpec, SpecError, load_spec
 
+target_metric = scoring.target_metric  # the one rule, also the pipeline's; kept under its old name here
 EXPECT_RE = re.compile(r"^#\s*expect:\s*([a-z_]+)\s*$")
 EXPECT_DEVICE_RE = re.compile(r"^#\s*expect-(cpu|cuda):\s*([a-z_]+)\s*$")
 
@@ -76,11 +77,6 @@ def validate_package(spec: ChallengeSpec, *, device: str, backend: str, perf: bo
     for subject, path, expected in subjects:
         rows.append(_grade_row(spec, device=device, backend=backend, subject=subject, path=path, expected=expected, perf=perf, roots=roots))
     return rows
-
-
-def target_metric(targets: dict) -> str:
-    """The metric a package's tiers rank: `speedup`, unless the spec targets another one."""
-    return "speedup" if "speedup" in targets or not targets else next(iter(targets))
 
 
 def starter_expect(spec: ChallengeSpec, device: str) -> str:

@@ -20,7 +20,7 @@ import sys
 from sandbox import privileges, seccomp
 
 CONTAINER_CAPS = ["chown", "setuid", "setgid", "kill"]  # what the supervisor keeps (then only kill)
-PROC_OPTIONS = b"hidepid=2,gid=0"  # as in the process jail (sandbox/jail.py)
+PROC_OPTIONS = b"hidepid=2,gid=0"  # /proc for the container and the process jail (sandbox/jail.py) alike
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 2, 4, 8, 32
 
 
@@ -131,7 +131,6 @@ def start_worker_template() -> int:
 
 def worker_template_loop(sock) -> None:
     import select
-    import socket
 
     children: set[int] = set()
     while True:
@@ -144,19 +143,10 @@ def worker_template_loop(sock) -> None:
                 send(sock, {"exited": pid, "status": code})
         if not readable:
             continue
-        try:
-            data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
-        except OSError:
-            return
-        if not data:
+        received = receive(sock, max_fds=3)
+        if received is None:
             return  # the supervisor is gone
-        request = json.loads(data)
-        pid = os.fork()
-        if pid == 0:
-            sock.close()
-            os._exit(_worker_child(request, fds))
-        for fd in fds:
-            os.close(fd)
+        pid = fork_child(sock, _worker_child, *received)
         children.add(pid)
         send(sock, {"spawned": pid})
 
@@ -190,3 +180,28 @@ def send(sock, message: dict) -> None:
     sock.sendall(json.dumps(message).encode() + b"\n")
 
 
+# -- what both fork servers (this worker template, the jail's job template) do per request ------
+def receive(sock, *, max_fds: int) -> tuple[dict, list[int]] | None:
+    """The next JSON request and the descriptors passed with it; None once the peer is gone."""
+    import socket
+
+    try:
+        data, fds, _, _ = socket.recv_fds(sock, 1 << 20, max_fds)
+    except OSError:
+        return None
+    if not data:
+        return None
+    return json.loads(data), fds
+
+
+def fork_child(sock, child, request: dict, fds: list[int]) -> int:
+    """Fork a process that drops the server's socket, runs `child(request, fds)` and leaves
+    with its return value (no interpreter teardown); the server closes the passed descriptors
+    and gets the pid."""
+    pid = os.fork()
+    if pid == 0:
+        sock.close()
+        os._exit(child(request, fds))
+    for fd in fds:
+        os.close(fd)
+    return pid

@@ -52,7 +52,7 @@ MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 MNT_DETACH = 2
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
-PROC_OPTIONS = "hidepid=2,gid=0"  # see the module's docstring
+PROC_OPTIONS = forkserver.PROC_OPTIONS.decode()  # one value for both backends; see the module's docstring
 # statvfs flags that a bind remount inside a user namespace must keep (they are locked)
 ST_TO_MS = {1: MS_RDONLY, 2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: MS_NOATIME, 2048: MS_NODIRATIME, 4096: MS_RELATIME}
 
@@ -68,6 +68,11 @@ def _check(ret: int, what: str) -> None:
     if ret != 0:
         err = ctypes.get_errno()
         raise JailError(f"{what}: {os.strerror(err)}")
+
+
+def shell_status(status: int) -> int:
+    """A wait status as a shell reports it: the exit code, or 128 + the signal's number."""
+    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
 def _b(value: str | None) -> bytes | None:
@@ -175,7 +180,7 @@ def init_process(config: dict) -> int:
         except ChildProcessError:
             return 127
         if pid == child:
-            return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+            return shell_status(status)
 
 
 def exec_command(config: dict) -> None:
@@ -224,7 +229,7 @@ def run_jail(config: dict) -> int:
             if init == 0:
                 os._exit(init_process(config))
             _, status = os.waitpid(init, 0)
-            os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+            os._exit(shell_status(status))
         except BaseException as exc:  # noqa: BLE001
             os.write(2, f"jail: {exc}\n".encode())
             os._exit(125)
@@ -242,7 +247,7 @@ def run_jail(config: dict) -> int:
         return 125
     os.write(mapped_w, b"1")
     _, status = os.waitpid(child, 0)
-    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+    return shell_status(status)
 
 
 # -- the template: an interpreter with torch imported that forks one jail per job ------------------
@@ -263,23 +268,13 @@ def template_server(fd: int) -> int:
     privileges.die_with_parent(signal.SIGKILL)
     forkserver.send(sock, {"ready": True})
     while True:
-        try:
-            data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
-        except OSError:
+        received = forkserver.receive(sock, max_fds=2)
+        if received is None:
             return 0
-        if not data:
-            return 0
-        config = json.loads(data)
-        pid = os.fork()
-        if pid == 0:
-            sock.close()
-            os._exit(_template_child(config, fds))
-        for passed in fds:
-            os.close(passed)
+        pid = forkserver.fork_child(sock, _template_child, *received)
         forkserver.send(sock, {"pid": pid})
         _, status = os.waitpid(pid, 0)
-        code = os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
-        forkserver.send(sock, {"pid": pid, "status": code})
+        forkserver.send(sock, {"pid": pid, "status": shell_status(status)})
 
 
 def _template_child(config: dict, fds: list[int]) -> int:

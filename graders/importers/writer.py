@@ -5,6 +5,8 @@ import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from graders.spec import path_stays_inside
+
 MARKER = ".hotpath-import"  # names a folder this tool wrote, so a re-run may replace it
 
 
@@ -48,6 +50,6 @@ def remove_package(target: Path) -> None:
 
 def _inside(root: Path, relative: str) -> Path:
     parts = PurePosixPath(relative).parts
-    if not parts or PurePosixPath(relative).is_absolute() or any(p in ("..", ".", "") for p in parts):
+    if not parts or not path_stays_inside(relative):
         raise PackageConflict(f"file {relative!r} would leave the package")
     return root.joinpath(*parts)

@@ -17,13 +17,24 @@ def grade(*, job: GradeJob, spec: ChallengeSpec) -> GradeResult:
     answer = job.files.get(spec.entry_file) or next(iter(job.files.values()))
     rubric = load_rubric(spec.path("rubric"))
     scored = score_answer(rubric=rubric, answer=answer).as_dict()
-    percent = 100.0 * scored["score"] / scored["max"] if scored["max"] else 0.0
-    status = "skip" if scored["needs_review"] else "pass"
-    detail = f"{scored['score']:g} of {scored['max']:g} rubric points" + (" (awaiting review)" if scored["needs_review"] else "")
+    check = rubric_check(scored["score"], scored["max"], pending=scored["needs_review"])
     return GradeResult(
         verdict=verdicts.ACCEPTED,
-        score=round(percent, 2),
-        message=detail,
-        checks=[{"name": "rubric", "status": status, "detail": detail}],
+        score=written_score(scored["score"], scored["max"]),
+        message=check["detail"],
+        checks=[check],
         metrics={"rubric": scored, "speedup": None, "latency_ms": None},
     )
+
+
+def written_score(points: float, max_points: float) -> float:
+    """The score a candidate sees for a written answer: its rubric points as a percentage.
+    The grader's first score and every published review use this one formula."""
+    return round(100.0 * points / max_points, 2) if max_points else 0.0
+
+
+def rubric_check(points: float, max_points: float, *, pending: bool) -> dict:
+    """The `rubric` check (its detail is also the result's message); `skip` while a reviewer
+    has yet to look."""
+    detail = f"{points:g} of {max_points:g} rubric points" + (" (awaiting review)" if pending else "")
+    return {"name": "rubric", "status": "skip" if pending else "pass", "detail": detail}

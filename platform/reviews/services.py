@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from graders.kinds.rubric import rubric_check, written_score
 from reviews.models import CriterionMark, CriterionOverride, WrittenReview
 from submissions.models import Result, Submission
 
@@ -122,11 +123,11 @@ def _publish(review: WrittenReview) -> None:
     pending = review.status == WrittenReview.Status.PENDING
     rubric.update(score=review.final_score, needs_review=pending, grader_score=review.grader_score,
                   reviewed=review.status == WrittenReview.Status.REVIEWED)
-    detail = f"{review.final_score:g} of {review.rubric_max:g} rubric points" + (" (awaiting review)" if pending else "")
+    published = rubric_check(review.final_score, review.rubric_max, pending=pending)
     result.metrics = {**result.metrics, "rubric": rubric}
-    result.score = round(100.0 * review.final_score / review.rubric_max, 2) if review.rubric_max else 0.0
-    result.message = detail
-    result.checks = [_published_check(check, detail, pending) for check in result.checks or []]
+    result.score = written_score(review.final_score, review.rubric_max)
+    result.message = published["detail"]
+    result.checks = [_published_check(check, published) for check in result.checks or []]
     result.save(update_fields=["metrics", "score", "message", "checks"])
 
 
@@ -136,7 +137,7 @@ def _published_criterion(criterion: dict, mark: CriterionMark | None) -> dict:
     return {**criterion, "points": mark.final_points, "grader_points": mark.grader_points, "overridden": True}
 
 
-def _published_check(check: dict, detail: str, pending: bool) -> dict:
+def _published_check(check: dict, published: dict) -> dict:
     if check.get("name") != "rubric":
         return check
-    return {**check, "status": "skip" if pending else "pass", "detail": detail}
+    return {**check, "status": published["status"], "detail": published["detail"]}
