@@ -185,7 +185,7 @@ def _job_document(job: GradeJob, spec: ChallengeSpec, device_spec) -> dict:
         "graders": sandbox_steps(spec.graders),
         "harness": spec.harness,
         # Op names (`aten::...`) ride in the same list to the worker, which blocks them at the
-        # dispatcher (graders/harness/op_blocks.py); the supervisor forwards it unchanged.
+        # dispatcher (graders/harness/candidate/op_blocks.py); the supervisor forwards it unchanged.
         "forbidden_calls": [*spec.forbidden_calls, *spec.forbidden_ops],
         "device_spec": {
             "shapes": device_spec.shapes,

@@ -132,7 +132,7 @@ class _Validator:
 
     def _ops(self) -> list[str]:
         """`forbidden_ops`: dispatcher op names, `namespace::op` or `namespace::op.overload`."""
-        from graders.harness.op_table import is_op_name
+        from graders.harness.shared.op_table import is_op_name
 
         names = self._str_list("forbidden_ops", default=[])
         for name in names:

@@ -4,8 +4,8 @@ forbidden constructs, each reported with its file and line.
 Pure AST work on the grading worker; no candidate code is executed here. A static check
 is a first line only: anything it misses (code built from strings, `exec`) meets the
 run-time tripwires and the supervisor's own checks. The real defence against a forbidden
-kernel is the worker's dispatcher block (graders/harness/op_blocks.py); here the ops it
-blocks (graders/harness/op_table.py) and the calls that would tamper with it are looked for
+kernel is the worker's dispatcher block (graders/harness/candidate/op_blocks.py); here the ops it
+blocks (graders/harness/shared/op_table.py) and the calls that would tamper with it are looked for
 in plain text too, so the obvious attempts are refused with their line before anything runs.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from graders.harness.op_table import leaf, ops_for_calls
+from graders.harness.shared.op_table import leaf, ops_for_calls
 
 # A construct is a family of names (module prefixes or dotted callables) a spec can forbid
 # with `forbidden_constructs = ["threads", ...]`. "monkeypatching" is structural (below).

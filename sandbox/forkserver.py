@@ -3,7 +3,7 @@ the process backend's jail (sandbox/jail.py) and the docker backend's container 
 
 - `run_module_in_process`: `python -m MODULE` / `python -c CODE` inside this interpreter;
 - `start_worker_template`: a process forked before any job file is read that forks the
-  harness's workers on request (graders/harness/workers.py is its client);
+  harness's workers on request (graders/harness/worker_process.py is its client);
 - `container_entry`: `jail.py --entry` in a sandbox container.
 
 Standard library only; privileges come from sandbox/privileges.py and sandbox/seccomp.py, the
@@ -107,7 +107,7 @@ WORKER_TEMPLATE_ENV = "HOTPATH_WORKER_TEMPLATE_FD"
 def start_worker_template() -> int:
     """Fork, before any job file is read, a process that forks the harness's workers on request.
 
-    The supervisor (graders/harness/workers.py) finds the socket in HOTPATH_WORKER_TEMPLATE_FD.
+    The supervisor (graders/harness/worker_process.py) finds the socket in HOTPATH_WORKER_TEMPLATE_FD.
     Each worker is a fresh fork of a process that holds torch and nothing of the job: no
     seed, no expected output, no hidden file was ever in its memory.
     """

@@ -1,5 +1,5 @@
 """Privileges of the processes of one job, in one place: the jail (sandbox/jail.py), the
-fork servers (sandbox/forkserver.py) and the harness's supervisor (graders/harness/workers.py)
+fork servers (sandbox/forkserver.py) and the harness's supervisor (graders/harness/worker_process.py)
 all use these functions. Standard library only: the pipeline ships this file into every job's
 bundle (`bundle/lib/sandbox/`, see `sandbox.ship_runtime`), and the harness imports it there.
 

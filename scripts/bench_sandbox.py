@@ -48,7 +48,7 @@ import time
 T = {"exec": time.time()}
 import json, sys
 import torch
-from graders.harness import steps, supervisor, workers
+from graders.harness import steps, supervisor, worker_process as workers
 T["imported"] = time.time()
 acc = {"candidate_s": 0.0, "load_s": 0.0, "start_workers_s": 0.0, "steps_s": 0.0}
 

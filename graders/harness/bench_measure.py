@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 
-from graders.harness.bench_variants import build
+from graders.harness.candidate.bench_variants import build
 
 PER_CALL_FLOOR_S = 50e-6  # single calls at least this long are timed one by one
 DEFAULT_MIN_RUN_S = 0.3

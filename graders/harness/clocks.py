@@ -15,6 +15,7 @@ supervisor's own), so that a busy host charges neither side for the scheduler.
 from __future__ import annotations
 
 import os
+import time
 
 
 def cpu_time_ns(pid: int) -> int | None:
@@ -83,3 +84,26 @@ def _group_members(pgid: int) -> list[int]:
         except (OSError, ValueError, IndexError):
             continue
     return members
+
+
+class OutsideClocks:
+    """The supervisor's clocks around one batch: wall time, and on the cpu device the worker's
+    process group's CPU time and the time it (and the supervisor) waited for a core."""
+
+    def __init__(self, pid: int, device: str) -> None:
+        self.pid, self.cpu_device = pid, device == "cpu"
+
+    def __enter__(self) -> "OutsideClocks":
+        self.sched = group_sched_ns(self.pid) if self.cpu_device else None
+        self.own_wait = own_wait_ns() if self.cpu_device else 0
+        self.started = time.perf_counter_ns()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall = time.perf_counter_ns() - self.started
+        own_wait = own_wait_ns() - self.own_wait if self.cpu_device else 0
+        after = group_sched_ns(self.pid) if self.sched is not None else None
+        self.readings: dict[str, int | None] = {"wall": self.wall}
+        if after is not None and after[0] >= self.sched[0] and after[1] >= self.sched[1]:
+            waited = (after[1] - self.sched[1]) + max(own_wait, 0)
+            self.readings = {"wall": max(self.wall - waited, 0), "cpu": after[0] - self.sched[0]}

@@ -28,8 +28,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from graders.harness.outcome import Outcome
 from graders.harness.package import split_tensors
-from graders.harness.workers import Outcome, WorkerProcess
+from graders.harness.worker_process import WorkerProcess
 
 if TYPE_CHECKING:
     from graders.harness.supervisor import Session

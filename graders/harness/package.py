@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import torch
 
-from graders.harness.channel import DTYPES
+from graders.harness.shared.channel import DTYPES
 
 
 def load_ref(package_dir: Path, ref: str) -> Callable:

@@ -1,4 +1,4 @@
-"""The trusted side of the harness. It never loads candidate code.
+"""The supervisor (trusted side of the sandbox): one grading session. It never loads candidate code.
 
 It makes the inputs from a secret seed, computes expected outputs with the package's
 float64 oracle, streams inputs to the worker only when they are due, checks every
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -21,12 +22,14 @@ from pathlib import Path
 
 import torch
 
+from graders import verdicts
 from graders.harness import steps
 from graders.harness.environment import fingerprint
-from graders.harness.libraries import SUPERVISOR_LIB, SUPERVISOR_ONLY, TRUSTED_LIB, WORKER_LIB
+from graders.harness.libraries import SUPERVISOR_LIB, TRUSTED_LIB, WORKER_LIB, supervisor_only
 from graders.harness.ncu import early_ncu_worker
+from graders.harness.outcome import Outcome
 from graders.harness.package import Challenge
-from graders.harness.workers import Outcome, WorkerProcess
+from graders.harness.worker_process import WorkerProcess
 
 WORKER_ENV_ALLOW = ("PATH", "LANG", "LC_ALL", "CUDA_VISIBLE_DEVICES", "TRITON_INTERPRET", "OMP_NUM_THREADS")
 
@@ -52,6 +55,8 @@ class Session:
         self.timing_cpus = self._choose_timing_cpus()
         self.worker_lib = bundle / WORKER_LIB
         self.trusted_lib = bundle / TRUSTED_LIB
+        self.call_keys = itertools.count(1)  # latency: each sealed call's key index, never reused in a session
+        self.candidate_idle_cpu: list = []  # latency: (cpu, wall) of the idle candidate per baseline batch
 
     # -- what steps ask for ----------------------------------------------------------------
     def seed_for(self, *parts) -> int:
@@ -70,7 +75,7 @@ class Session:
     def call_timeout(self) -> float:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
-            raise Outcome("time_limit_exceeded", f"grading took longer than the {self.limits.get('wall_s', 60)} s limit")
+            raise Outcome(verdicts.TIME_LIMIT_EXCEEDED, f"grading took longer than the {self.limits.get('wall_s', 60)} s limit")
         return min(float(self.limits.get("call_s", 30)), remaining)
 
     def load_timeout(self) -> float:
@@ -78,7 +83,7 @@ class Session:
         may take up to the whole remaining time: compiling an extension is legitimate."""
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
-            raise Outcome("time_limit_exceeded", f"grading took longer than the {self.limits.get('wall_s', 60)} s limit")
+            raise Outcome(verdicts.TIME_LIMIT_EXCEEDED, f"grading took longer than the {self.limits.get('wall_s', 60)} s limit")
         return remaining
 
     def latency_budget_s(self) -> float:
@@ -99,19 +104,19 @@ class Session:
     def check_answer(self, reply: dict) -> None:
         hits = reply.get("tripwire") or []
         if hits:
-            raise Outcome("rejected", f"called {', '.join(map(str, hits))}, which this challenge forbids")
+            raise Outcome(verdicts.REJECTED, f"called {', '.join(map(str, hits))}, which this challenge forbids")
         if reply.get("rejected"):
-            raise Outcome("rejected", str(reply["rejected"])[:500])
+            raise Outcome(verdicts.REJECTED, str(reply["rejected"])[:500])
         if not reply.get("ok"):
             reached = reached_for_grader_code(reply, (self.bundle / SUPERVISOR_LIB, self.trusted_lib))
             if reached:
-                raise Outcome("rejected", f"reached for the grader's own code ({reached}): trusted grading code is not available to submissions")
+                raise Outcome(verdicts.REJECTED, f"reached for the grader's own code ({reached}): trusted grading code is not available to submissions")
             where = f" (line {reply['line']})" if reply.get("line") else ""
-            raise Outcome("runtime_error", f"{reply.get('error_type', 'Error')}: {reply.get('error', '')}{where}".strip(), traceback=reply.get("traceback", ""))
+            raise Outcome(verdicts.RUNTIME_ERROR, f"{reply.get('error_type', 'Error')}: {reply.get('error', '')}{where}".strip(), traceback=reply.get("traceback", ""))
 
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> dict:
-        verdict, message = "accepted", ""
+        verdict, message = verdicts.ACCEPTED, ""
         try:
             self._start_workers()
             self._load_candidate()
@@ -183,7 +188,7 @@ class Session:
     def _load_candidate(self) -> None:
         reply, _ = self.candidate.request(self.load_header(), timeout=self.load_timeout())
         if not reply.get("ok") and reply.get("error_type") in ("SyntaxError", "IndentationError", "TabError"):
-            raise Outcome("compile_error", f"{reply.get('error_type')} at line {reply.get('line')}: {reply.get('error')}")
+            raise Outcome(verdicts.COMPILE_ERROR, f"{reply.get('error_type')} at line {reply.get('line')}: {reply.get('error')}")
         self.check_answer(reply)
 
     def _stop_workers(self) -> None:
@@ -192,7 +197,7 @@ class Session:
                 worker.close()
 
 
-_TRUSTED_NAMES = "|".join(sorted(name.removesuffix(".py") for name in SUPERVISOR_ONLY if name != "__main__.py"))
+_TRUSTED_NAMES = "|".join(sorted(name.removesuffix(".py") for name in supervisor_only(Path(__file__).parent) if name != "__main__.py"))
 GRADER_MODULES = re.compile(rf"graders\.harness\.({_TRUSTED_NAMES})\b|cannot import name '({_TRUSTED_NAMES})' from 'graders\.harness'")
 
 
@@ -233,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         result = Session(job=job, bundle=args.bundle, worker_bundle=args.worker_bundle, scratch=args.scratch).run()
     except Exception as exc:  # noqa: BLE001 - the platform failed around the candidate
         traceback.print_exc()
-        result = {"verdict": "internal_error", "message": f"harness failure: {type(exc).__name__}: {exc}", "flags": [], "checks": [], "metrics": {}, "log": ""}
+        result = {"verdict": verdicts.INTERNAL_ERROR, "message": f"harness failure: {type(exc).__name__}: {exc}", "flags": [], "checks": [], "metrics": {}, "log": ""}
     result_channel.write(json.dumps(result) + "\n")
     result_channel.flush()
     return 0

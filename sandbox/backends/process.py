@@ -35,7 +35,7 @@ ENV_ALLOW_LIST = ("LANG", "LC_ALL", "TZ", "TRITON_INTERPRET", "OMP_NUM_THREADS")
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 POLL_S = 0.02
 SUPERVISOR_CAPS = ["chown", "setuid", "setgid", "kill"]  # workers.drop_privileges keeps only kill
-# uid 0 is the supervisor; 65533-65534 are the workers (see graders/harness/workers.py)
+# uid 0 is the supervisor; 65533-65534 are the workers (see graders/harness/worker_process.py)
 ROOT_ID_MAP = "0 0 1\n65533 65533 2"
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/opt/conda")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime", "/etc/hosts")

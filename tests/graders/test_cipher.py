@@ -6,7 +6,7 @@ import time
 import pytest
 import torch
 
-from graders.harness.cipher import KEY_BITS, keystream, seal, tensor_key, unseal
+from graders.harness.shared.cipher import KEY_BITS, keystream, seal, tensor_key, unseal
 
 CPU = torch.device("cpu")
 

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from graders.harness import stats
-from graders.harness.channel import Channel, ChannelError
-from graders.harness.cipher import seal, tensor_key, unseal
+from graders.harness.shared.channel import Channel, ChannelError
+from graders.harness.shared.cipher import seal, tensor_key, unseal
 from graders.harness.compare import compare, unchanged
 from graders.harness.quiesce import paused
 
@@ -154,7 +154,7 @@ def test_profile_summary_on_cpu_has_ops_and_a_trace():
     import gzip
     import json
 
-    from graders.harness.profiling import profile_calls
+    from graders.harness.candidate.profiling import profile_calls
 
     staged = [{"x": torch.randn(32, 64)} for _ in range(3)]
     summary, trace = profile_calls(lambda x: torch.softmax(x, -1), staged, torch.device("cpu"), sync=lambda: None, trace_cap=1 << 22)
@@ -165,7 +165,7 @@ def test_profile_summary_on_cpu_has_ops_and_a_trace():
 
 
 def test_profile_gaps_measure_idle_time_between_kernels():
-    from graders.harness.profiling import _gaps
+    from graders.harness.candidate.profiling import _gaps
 
     class Range:
         def __init__(self, start, end):

@@ -17,7 +17,7 @@ import pytest
 
 from graders import pipeline
 from graders.catalog import challenge_roots, load_challenge
-from graders.harness import ncu, workers
+from graders.harness import ncu, worker_process
 from graders.harness.ncu import COLUMNS, READABLE, bound_hint, ncu_argv, parse_ncu_csv, run_ncu_pass, summarize
 from graders.harness.supervisor import Session
 from tests.graders.harness_runner import FIXTURES
@@ -188,7 +188,7 @@ def session(tmp_path, monkeypatch):
     """A supervisor Session of tiny-softmax on the cpu, in this process (workers keep our uid and
     the test process keeps its capabilities)."""
     monkeypatch.setenv("HOTPATH_WORKER_KEEP_UID", "1")
-    monkeypatch.setattr(workers, "drop_privileges", lambda: None)
+    monkeypatch.setattr(worker_process, "drop_privileges", lambda: None)
     spec = load_challenge("tiny-softmax", roots=challenge_roots([FIXTURES]))
     job = pipeline.GradeJob(slug="tiny-softmax", files={spec.entry_file: HONEST}, device="cpu", roots=[FIXTURES])
     bundle, worker_bundle = pipeline._write_bundles(tmp_path, job, spec, spec.device(kind="cpu"))
@@ -219,7 +219,7 @@ def test_profile_step_summarizes_the_kernels_of_a_worker_started_under_ncu(sessi
     assert result["verdict"] == "accepted", result["message"]
     assert started["ncu_worker"] is not None and started["ncu_worker"].proc.returncode == 0 and session.ncu_worker is None
     record = json.loads((session.scratch / "ncu" / "fake-ncu.json").read_text())
-    assert record["app"][:3] == [sys.executable, "-m", "graders.harness.worker"] and record["app_exit"] == 0
+    assert record["app"][:3] == [sys.executable, "-m", "graders.harness.candidate.worker"] and record["app_exit"] == 0
     assert record["flags"]["--log-file"] == str(session.scratch / "ncu" / "ncu.csv") and record["flags"]["--launch-count"] == "50"
     profile = result["metrics"]["profile"]
     assert profile["ncu"]["status"] == READABLE and profile["ncu"]["probe_csv_tail"] == STATUS["probe_csv_tail"]

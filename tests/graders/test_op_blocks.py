@@ -1,4 +1,4 @@
-"""The dispatcher block of forbidden kernels (graders/harness/op_blocks.py, op_table.py).
+"""The dispatcher block of forbidden kernels (graders/harness/candidate/op_blocks.py, shared/op_table.py).
 
 A block lasts for the life of the process that installs it (on purpose: the candidate must not
 be able to lift it), so every test that installs one runs a child interpreter and reads back
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from graders.harness.op_table import ATTENTION_OPS, SOFTMAX_OPS, ops_for_calls, python_only
+from graders.harness.shared.op_table import ATTENTION_OPS, SOFTMAX_OPS, ops_for_calls, python_only
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_SOFTMAX_CALLS = ["torch.softmax", "torch.nn.functional.softmax", "torch.Tensor.softmax", "torch.special.softmax"]
@@ -22,7 +22,7 @@ TINY_SOFTMAX_CALLS = ["torch.softmax", "torch.nn.functional.softmax", "torch.Ten
 PRELUDE = """
 import json, gc, importlib, operator, sys
 import torch
-from graders.harness.op_blocks import Tripwire
+from graders.harness.candidate.op_blocks import Tripwire
 tripwire = Tripwire()
 tripwire.install_all(NAMES)
 results = {}

@@ -42,7 +42,7 @@ def test_the_tensor_count_must_match_what_the_reply_announces():
 
 def test_every_field_the_worker_side_sends_has_a_rule():
     sent = set()
-    for name in ("worker.py", "serving.py"):
+    for name in ("candidate/worker.py", "candidate/serving.py"):
         for node in ast.walk(ast.parse((HARNESS / name).read_text())):
             if isinstance(node, ast.Dict):
                 keys = {k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
@@ -53,22 +53,34 @@ def test_every_field_the_worker_side_sends_has_a_rule():
 
 def test_the_worker_side_library_holds_no_trusted_code():
     files = libraries.worker_side_files(HARNESS)
-    assert {"worker.py", "channel.py", "cipher.py", "profiling.py", "serving.py", "bench_variants.py"} <= set(files)
-    assert not {f.split("/")[0] for f in files} & libraries.SUPERVISOR_ONLY
+    assert {"candidate/worker.py", "shared/channel.py", "shared/cipher.py", "candidate/profiling.py", "candidate/serving.py",
+            "candidate/bench_variants.py"} <= set(files)
+    assert {f.split("/")[0] for f in files} == {"candidate", "shared", "__init__.py"}
+    assert not {f.split("/")[0] for f in files} & libraries.supervisor_only(HARNESS)
+    assert {"supervisor.py", "worker_process.py", "outcome.py", "steps", "bench_measure.py"} <= libraries.supervisor_only(HARNESS)
 
 
 def test_a_worker_module_importing_trusted_code_is_refused(tmp_path):
-    (tmp_path / "worker.py").write_text("from graders.harness.compare import close\n")
+    (tmp_path / "candidate").mkdir()
+    (tmp_path / "candidate" / "worker.py").write_text("from graders.harness.compare import close\n")
     (tmp_path / "compare.py").write_text("")
-    with pytest.raises(libraries.LibraryError):
+    with pytest.raises(libraries.LibraryError, match="compare.py"):
+        libraries.worker_side_files(tmp_path)
+
+
+def test_a_worker_module_importing_graders_outside_the_harness_is_refused(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "table.py").write_text("from graders import verdicts\nimport graders.verdicts\n")
+    with pytest.raises(libraries.LibraryError, match="graders.verdicts"):
         libraries.worker_side_files(tmp_path)
 
 
 def test_bundle_libraries_import_trace_and_modes(tmp_path):
     libraries.write_libraries(tmp_path, HARNESS)
     worker_lib = tmp_path / libraries.WORKER_LIB
-    probe = ("import sys, graders.harness.worker, graders.harness.bench_variants\n"
-             "for name in ('graders.harness.steps', 'graders.harness.supervisor', 'graders.harness.bench_measure', 'graders.harness.compare'):\n"
+    probe = ("import sys, graders.harness.candidate.worker, graders.harness.candidate.bench_variants\n"
+             "for name in ('graders.harness.steps', 'graders.harness.supervisor', 'graders.harness.bench_measure', 'graders.harness.compare',\n"
+             "             'graders.harness.worker_process', 'graders.harness.outcome', 'graders.harness.output_checks', 'graders.verdicts'):\n"
              "    try:\n        __import__(name)\n    except ImportError:\n        continue\n    raise SystemExit(name + ' is importable')\n"
              "print(sorted(m for m in sys.modules if m.startswith('graders')))")
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(worker_lib)}

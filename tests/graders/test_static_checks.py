@@ -118,7 +118,7 @@ def test_native_sources_are_searched_for_the_ops_behind_a_forbidden_call():
         ("dispatcher", "import torch.library\n", 1),
         ("dispatcher", "import torch\nwith torch._C._ExcludeDispatchKeyGuard(None):\n    pass\n", 2),
         ("dispatcher", "import importlib\nlib = importlib.import_module('torch.library')\n", 2),
-        ("harness", "import graders.harness.worker\n", 1),
+        ("harness", "import graders.harness.candidate.worker\n", 1),
         ("harness", "import sys\nclocks = sys.modules['graders.harness.clocks']\n", 2),
     ],
 )

@@ -209,7 +209,7 @@ def test_supervisor_capabilities_are_bounded(backend):
 
 
 def test_worker_gets_another_uid_and_no_capabilities(backend):
-    """What graders/harness/workers.py does inside the sandbox: the worker can neither read the
+    """What graders/harness/worker_process.py does inside the sandbox: the worker can neither read the
     supervisor's private files nor signal it, and the supervisor keeps only CAP_KILL."""
     if os.geteuid() != 0:
         pytest.skip("needs root: splitting uids needs setuid inside the sandbox")
@@ -224,13 +224,14 @@ def test_worker_gets_another_uid_and_no_capabilities(backend):
         import shutil
 
         shutil.copytree(REPO / "graders" / "harness", lib / "graders" / "harness", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copyfile(REPO / "graders" / "verdicts.py", lib / "graders" / "verdicts.py")  # as write_libraries ships it
         sandbox.ship_runtime(lib)  # what the pipeline ships: the harness imports sandbox.privileges
     for path in [bundle, *lib.rglob("*"), lib]:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     code = """
     import os, subprocess, sys
     sys.path.insert(0, "/sandbox/bundle/lib")
-    from graders.harness import workers
+    from graders.harness import worker_process as workers
     probe = (
         "import os, signal\\n"
         "out = [str(os.getuid())]\\n"
@@ -245,7 +246,7 @@ def test_worker_gets_another_uid_and_no_capabilities(backend):
     os.chmod("scratch", 0o711)
     os.chown("scratch", workers.NOBODY, workers.NOBODY)
     worker = subprocess.run([sys.executable, "-c", probe], cwd="scratch", user=workers.NOBODY, group=workers.NOBODY,
-                            extra_groups=[], preexec_fn=workers._jail_worker, capture_output=True, text=True)
+                            extra_groups=[], preexec_fn=workers.jail_worker, capture_output=True, text=True)
     workers.drop_privileges()
     caps = [l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')][0]
     print(worker.stdout.strip(), worker.stderr.strip(), caps)

@@ -104,7 +104,7 @@ def test_the_runtime_is_one_source(tmp_path):
     here = Path(sandbox.__file__).resolve().parent
     for name in sandbox.RUNTIME_FILES:
         assert (dest / name).read_bytes() == (here / name).read_bytes()
-    workers = (here.parent / "graders" / "harness" / "workers.py").read_text()
+    workers = (here.parent / "graders" / "harness" / "worker_process.py").read_text()
     for twin in ("capset", "_CapHeader", "PR_SET_NO_NEW_PRIVS", "prctl(", "setuid("):
         assert twin not in workers, twin
     shutil.rmtree(dest)

@@ -1,4 +1,5 @@
-"""Sandbox-stage graders, one module each; every module in this folder registers its steps.
+"""Sandbox-stage graders (supervisor side, trusted), one module each; every module in this
+folder registers its steps. Checks they share live outside it, in graders/harness/output_checks.py.
 
 A step is a function of the supervisor's `Session`: it returns normally when its check
 passed (recording details on the session) or raises `Outcome` with the verdict.

@@ -23,7 +23,7 @@ figures. `metrics.accuracy` is the geometric mean of `min(c/t, t/c)` over varian
 perfect agreement), scored against the spec's `targets.accuracy` tiers.
 
 The trusted measurement (`graders/harness/bench_measure.py`) and the variant library
-(`graders/harness/bench_variants.py`) run in the worker processes, never in the supervisor.
+(`graders/harness/candidate/bench_variants.py`) run in the worker processes, never in the supervisor.
 The candidate's worker has only the variant library: the trusted measuring code is in the
 trusted worker's own library dir (`trusted_lib/`), which the candidate's uid cannot read
 (graders/harness/libraries.py), and a candidate process in which trusted grader code was
@@ -37,10 +37,12 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from graders import verdicts
 from graders.harness.bench_measure import PER_CALL_FLOOR_S, median_per_call  # noqa: F401 - re-exported for tests
-from graders.harness.bench_variants import VARIANTS  # noqa: F401 - re-exported for tests
+from graders.harness.candidate.bench_variants import VARIANTS  # noqa: F401 - re-exported for tests
+from graders.harness.outcome import Outcome
 from graders.harness.steps import step
-from graders.harness.workers import Outcome, WorkerProcess
+from graders.harness.worker_process import WorkerProcess
 
 if TYPE_CHECKING:
     from graders.harness.supervisor import Session
@@ -57,7 +59,7 @@ def benchmark(session: "Session") -> None:
     max_rel = float(params.get("max_rel_error", DEFAULT_MAX_REL_ERROR))
     min_run = float(params.get("trusted_min_run_s", DEFAULT_TRUSTED_MIN_RUN_S))
     trusted = _start_trusted(session)
-    _load_shim(session, session.candidate, session.worker_lib / "graders" / "harness" / "bench_variants.py", "run_variant")
+    _load_shim(session, session.candidate, session.worker_lib / "graders" / "harness" / "candidate" / "bench_variants.py", "run_variant")
     _load_shim(session, trusted, session.trusted_lib / "bench_measure.py", "measure_variant")
     rows = []
     try:
@@ -71,7 +73,7 @@ def benchmark(session: "Session") -> None:
     bad = [r for r in rows if not r["ok"]]
     if bad:
         worst = min(bad, key=lambda r: r["agreement"])
-        raise Outcome("wrong_answer", f"{worst['case']}: your benchmark says {_fmt(worst['candidate_s'])}, trusted measurement {_fmt(worst['trusted_s'])} per call ({len(bad)} of {len(rows)} variants off by more than {max_rel:.0%})")
+        raise Outcome(verdicts.WRONG_ANSWER, f"{worst['case']}: your benchmark says {_fmt(worst['candidate_s'])}, trusted measurement {_fmt(worst['trusted_s'])} per call ({len(bad)} of {len(rows)} variants off by more than {max_rel:.0%})")
     session.add_check("benchmark", "pass", f"{len(rows)} variant(s) within {max_rel:.0%} of trusted measurements; accuracy {accuracy:.3f}")
 
 
@@ -111,16 +113,16 @@ def _figure(session, worker: WorkerProcess, kwargs: dict) -> float:
     reply, outs = session.answer(worker, {"op": "call", "kwargs": kwargs}, timeout=session.call_timeout())
     kinds = reply.get("outputs") or [{}]
     if kinds[0].get("type") != "tensor" or not outs:
-        raise Outcome("runtime_error", f"the {worker.role} returned no figure")
+        raise Outcome(verdicts.RUNTIME_ERROR, f"the {worker.role} returned no figure")
     figure = outs[0].reshape(-1)
     if figure.numel() != 2 or figure.dtype != torch.float64:
-        raise Outcome("rejected", f"the {worker.role} sent a malformed figure")
+        raise Outcome(verdicts.REJECTED, f"the {worker.role} sent a malformed figure")
     seconds, used_trusted = float(figure[0]), float(figure[1])
     if used_trusted and worker is session.candidate:
-        raise Outcome("rejected", "your benchmark loaded the grader's own measuring code (graders.harness): "
+        raise Outcome(verdicts.REJECTED, "your benchmark loaded the grader's own measuring code (graders.harness): "
                                   "reusing the grader's trusted measurement is not an answer")
     if not math.isfinite(seconds) or seconds < 0:
-        raise Outcome("wrong_answer", f"{kwargs['variant']}: {seconds!r} is not a duration in seconds")
+        raise Outcome(verdicts.WRONG_ANSWER, f"{kwargs['variant']}: {seconds!r} is not a duration in seconds")
     return seconds
 
 

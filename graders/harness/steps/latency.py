@@ -12,16 +12,17 @@ import torch
 
 from graders import verdicts
 from graders.harness import stats
-from graders.harness.channel import DTYPE_NAMES
-from graders.harness.cipher import seal, tensor_key
-from graders.harness.clocks import group_sched_ns, own_wait_ns
+from graders.harness.clocks import OutsideClocks
 from graders.harness.environment import fingerprint
+from graders.harness.outcome import Outcome
+from graders.harness.output_checks import answer_cap, call_and_check, nbytes, verify_output
 from graders.harness.package import Case
 from graders.harness.quiesce import paused, watched
+from graders.harness.shared.channel import DTYPE_NAMES
+from graders.harness.shared.cipher import seal, tensor_key
 from graders.harness.steps import step
-from graders.harness.steps.core import answer_cap, call_and_check, nbytes, verify_output
 from graders.harness.timing_judge import CONFIRM_LIMIT, HARNESS_SHARE, NOISE_SIGMAS, Series, combined_speedup, judge_case
-from graders.harness.workers import Outcome, WorkerProcess
+from graders.harness.worker_process import WorkerProcess
 
 if TYPE_CHECKING:
     from graders.harness.supervisor import Session
@@ -222,7 +223,7 @@ def _seal_batch(run: _Case, worker: WorkerProcess, sets: list[dict], timeout: fl
     session = run.session
     specs, tensors, keys = [], [], []
     for inputs in sets:
-        key = session.seed_for("call-key", next(session_keys(session)))
+        key = session.seed_for("call-key", next(session.call_keys))
         keys.append(key)
         spec, position = {}, 0
         for name, value in inputs.items():
@@ -237,37 +238,6 @@ def _seal_batch(run: _Case, worker: WorkerProcess, sets: list[dict], timeout: fl
     return keys
 
 
-def session_keys(session: "Session"):
-    counter = getattr(session, "_call_keys", None)
-    if counter is None:
-        counter = iter(range(1, 1 << 62))
-        session._call_keys = counter
-    return counter
-
-
-class _OutsideClocks:
-    """The supervisor's clocks around one batch: wall time, and on the cpu device the worker's
-    process group's CPU time and the time it (and the supervisor) waited for a core."""
-
-    def __init__(self, worker: WorkerProcess, device: str) -> None:
-        self.pid, self.cpu_device = worker.proc.pid, device == "cpu"
-
-    def __enter__(self) -> "_OutsideClocks":
-        self.sched = group_sched_ns(self.pid) if self.cpu_device else None
-        self.own_wait = own_wait_ns() if self.cpu_device else 0
-        self.started = time.perf_counter_ns()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.wall = time.perf_counter_ns() - self.started
-        own_wait = own_wait_ns() - self.own_wait if self.cpu_device else 0
-        after = group_sched_ns(self.pid) if self.sched is not None else None
-        self.readings: dict[str, int | None] = {"wall": self.wall}
-        if after is not None and after[0] >= self.sched[0] and after[1] >= self.sched[1]:
-            waited = (after[1] - self.sched[1]) + max(own_wait, 0)
-            self.readings = {"wall": max(self.wall - waited, 0), "cpu": after[0] - self.sched[0]}
-
-
 def _timed_batch(run: _Case, role: str, sets: list[dict]) -> tuple[list[int], dict]:
     """Seal and stage the batch, then one `go` per call, each reply carrying that call's output;
     the outside clocks span all the `go`s. Returns the in-process times and the clocks' readings."""
@@ -279,7 +249,7 @@ def _timed_batch(run: _Case, role: str, sets: list[dict]) -> tuple[list[int], di
     times, outputs = [], []
     with _quiet_candidate(session, role):
         keys = _seal_batch(run, worker, sets, session.call_timeout() * len(sets))
-        with _OutsideClocks(worker, session.device.type) as clocks:
+        with OutsideClocks(worker.proc.pid, session.device.type) as clocks:
             for index, key in enumerate(keys):
                 header = {"op": "go", "index": index, "key": key, "flush_l2": flush, "poison_bytes": run.poison}
                 reply, outs = session.answer(worker, header, timeout=session.call_timeout(), max_bytes=cap)
@@ -338,21 +308,14 @@ def _quiet_candidate(session: "Session", role: str):
         return paused(None)
     if session.device.type == "cuda":
         return paused(session.candidate)
-    return watched(session.candidate, _idle_log(session))
-
-
-def _idle_log(session: "Session") -> list:
-    log = getattr(session, "_candidate_idle_cpu", None)
-    if log is None:
-        log = session._candidate_idle_cpu = []
-    return log
+    return watched(session.candidate, session.candidate_idle_cpu)
 
 
 def _check_idle(session: "Session") -> None:
     """A candidate should use no CPU while it waits; one that spins beside the baseline is rejected."""
     from graders.harness.timing_judge import median
 
-    log = _idle_log(session)
+    log = session.candidate_idle_cpu
     if len(log) < 3:
         return
     busy = median([cpu / wall for cpu, wall in log if wall > 0])

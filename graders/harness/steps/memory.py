@@ -27,10 +27,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from graders import verdicts
+from graders.harness.outcome import Outcome
+from graders.harness.output_checks import verify_output
 from graders.harness.package import split_tensors
 from graders.harness.steps import step
-from graders.harness.steps.core import verify_output
-from graders.harness.workers import Outcome
 
 if TYPE_CHECKING:
     from graders.harness.supervisor import Session
@@ -122,7 +123,7 @@ def peak_memory(session: "Session") -> None:
     if not exact:
         session.flags.append("peak_memory_sampled")
     if peak_mb > float(budget_mb):
-        raise Outcome("memory_limit_exceeded", detail)
+        raise Outcome(verdicts.MEMORY_LIMIT_EXCEEDED, detail)
     session.add_check("peak_memory", "pass", detail)
 
 
@@ -136,7 +137,7 @@ def _size(params: dict) -> int:
 def _warm_up(session: "Session", case, dtype: str) -> None:
     """One verified call on the smallest case first: the code the call runs (BLAS, oneDNN)
     is then paged in, so the measured call's peak is its data, not first-use code pages."""
-    from graders.harness.steps.core import call_and_check
+    from graders.harness.output_checks import call_and_check
 
     inputs = session.challenge.inputs(case, dtype=dtype, device=session.device, seed=session.seed_for("peak_memory_warm_up"))
     call_and_check(session, case, dtype, inputs, session.challenge.expected(inputs))

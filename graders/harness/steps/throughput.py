@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from graders import verdicts
 from graders.harness import stats
+from graders.harness.outcome import Outcome
+from graders.harness.output_checks import answer_cap, verify_output
 from graders.harness.package import split_tensors
 from graders.harness.quiesce import paused
 from graders.harness.steps import step
-from graders.harness.steps.core import answer_cap, verify_output
-from graders.harness.workers import Outcome, WorkerProcess
+from graders.harness.worker_process import WorkerProcess
 
 if TYPE_CHECKING:
     from graders.harness.supervisor import Session
@@ -163,7 +165,7 @@ def _check_every_case(session: "Session", cases, dtype: str) -> None:
             if header.get("id") == rid:
                 break
         if not header.get("ok"):
-            raise Outcome("runtime_error", f"{case.name}: {header.get('error_type')}: {header.get('error')}", traceback=header.get("traceback", ""))
+            raise Outcome(verdicts.RUNTIME_ERROR, f"{case.name}: {header.get('error_type')}: {header.get('error')}", traceback=header.get("traceback", ""))
         verify_output(session, case, dtype, {"type": "tensor", "device": header.get("device")}, outs[0] if outs else None, request.expected, inputs)
     session.add_check("correctness", "pass", f"{len(cases)} request case(s) answered within tolerance")
 
@@ -244,7 +246,7 @@ def _drive(session: "Session", worker: WorkerProcess, point: Point, pool: list[R
 def _poll(session: "Session", worker: WorkerProcess, wait: float, cap: int):
     if worker.log.over_cap:
         worker.kill()
-        raise Outcome("output_limit_exceeded", f"the {worker.role} printed more than {worker.log.cap_bytes // 1024} KiB")
+        raise Outcome(verdicts.OUTPUT_LIMIT_EXCEEDED, f"the {worker.role} printed more than {worker.log.cap_bytes // 1024} KiB")
     readable, _, _ = select.select([worker.channel.sock], [], [], wait)
     if not readable:
         return None, None
@@ -256,13 +258,13 @@ def _send(worker: WorkerProcess, header: dict, tensors=()) -> None:
     try:
         worker.channel.send(header, list(tensors))
     except OSError:
-        raise worker._died() from None
+        raise worker.died() from None
 
 
 def _recv(session: "Session", worker: WorkerProcess, timeout: float, *, cap: int):
     if timeout <= 0:
         worker.kill()
-        raise Outcome("time_limit_exceeded", f"the {worker.role} server did not answer in time")
+        raise Outcome(verdicts.TIME_LIMIT_EXCEEDED, f"the {worker.role} server did not answer in time")
     header, tensors = worker.receive(max_bytes=cap, timeout=timeout)  # every field checked (replies.py)
     if worker is session.baseline and header.get("op") == "resp" and not header.get("ok"):
         raise RuntimeError(f"baseline server failed: {header.get('error_type')}: {header.get('error')}\n{header.get('traceback', '')}")
@@ -304,7 +306,7 @@ def _summarize(session: "Session", point: Point, pool: list[Request], plan: Plan
     result["concurrency" if point.concurrency else "rate"] = point.concurrency or point.rate
     if point.role == "candidate" and point.due and errors / len(point.due) > plan.max_error_rate:
         where = f"max_batch {point.max_batch}, " + (f"concurrency {point.concurrency}" if point.concurrency else f"rate {point.rate:g}/s")
-        raise Outcome("runtime_error", f"{where}: {errors} of {len(point.due)} requests failed ({first_error})")
+        raise Outcome(verdicts.RUNTIME_ERROR, f"{where}: {errors} of {len(point.due)} requests failed ({first_error})")
     return result
 
 

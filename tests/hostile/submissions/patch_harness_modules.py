@@ -5,12 +5,13 @@
 import sys
 import types
 
-import graders.harness.channel as _channel
+import graders.harness.shared.channel as _channel
 import torch
 
 _channel.DTYPES.clear()
 _channel.HEADER_CAP = 1
-for name in ("graders.harness.supervisor", "graders.harness.workers", "graders.harness.steps", "graders.harness.steps.core"):
+for name in ("graders.harness.supervisor", "graders.harness.worker_process", "graders.harness.outcome", "graders.harness.steps",
+             "graders.harness.steps.correctness", "graders.harness.output_checks"):
     sys.modules[name] = types.ModuleType(name)
 
 

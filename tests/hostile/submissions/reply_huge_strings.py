@@ -1,6 +1,6 @@
 # expect: runtime_error
 # trick: self-inflicted platform error: patch Channel.send so every reply is a failure with a 900 KB error text and traceback
-import graders.harness.channel as _channel
+import graders.harness.shared.channel as _channel
 import torch
 
 # every reply leaves through send_raw where the channel has it (send calls it), else send

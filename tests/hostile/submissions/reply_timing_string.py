@@ -1,6 +1,6 @@
 # expect: rejected
 # trick: self-inflicted platform error: patch Channel.send so the timing fields are strings
-import graders.harness.channel as _channel
+import graders.harness.shared.channel as _channel
 import torch
 
 # every reply leaves through send_raw where the channel has it (send calls it), else send

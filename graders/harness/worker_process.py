@@ -1,4 +1,6 @@
-"""Starting and talking to a worker process from the supervisor's side.
+"""The supervisor's handle on one worker process: starting it, talking to it, killing it.
+
+Supervisor side (trusted). The process it starts runs `graders.harness.candidate.worker`.
 
 Isolation between the two sides (the sandbox provides the rest, docs/sandbox.md): when the
 supervisor starts with the power to change uids (uid 0 in the sandbox's user namespace or
@@ -21,23 +23,16 @@ import threading
 import time
 from pathlib import Path
 
+from graders import verdicts
 from graders.harness import replies
-from graders.harness.channel import Channel, ChannelClosed, ChannelError
+from graders.harness.outcome import Outcome
+from graders.harness.shared.channel import Channel, ChannelClosed, ChannelError
 from sandbox import privileges
 
 LOG_KEEP_BYTES = 64 * 1024
 NOBODY = privileges.NOBODY
 TRUSTED_ROLES = ("baseline", "trusted")  # workers that never load candidate code
-
-
-class Outcome(Exception):
-    """A verdict reached while talking to a worker (the worker died, hung, flooded output...)."""
-
-    def __init__(self, verdict: str, message: str, **detail) -> None:
-        super().__init__(message)
-        self.verdict = verdict
-        self.message = message
-        self.detail = detail
+WORKER_MODULE = "graders.harness.candidate.worker"  # what every worker process runs
 
 
 class _LogCollector:
@@ -102,7 +97,7 @@ class WorkerProcess:
                                                            filtered=filtered)
         try:
             self.proc = forked or subprocess.Popen(
-                [*(launch_prefix or []), sys.executable, "-m", "graders.harness.worker", "--fd", str(child_sock.fileno()), "--code", str(code_dir)],
+                [*(launch_prefix or []), sys.executable, "-m", WORKER_MODULE, "--fd", str(child_sock.fileno()), "--code", str(code_dir)],
                 pass_fds=(child_sock.fileno(),),
                 cwd=scratch,
                 env=worker_env,
@@ -113,7 +108,7 @@ class WorkerProcess:
                 user=NOBODY if drop_uid else None,
                 group=NOBODY if drop_uid else None,
                 extra_groups=[] if drop_uid else None,
-                preexec_fn=_jail_worker,
+                preexec_fn=jail_worker,
             )
         except BaseException:
             parent_sock.close()
@@ -132,18 +127,18 @@ class WorkerProcess:
             self.channel.send(header, list(tensors))
             return self._answer(timeout=timeout, max_bytes=max_bytes)
         except (BrokenPipeError, ConnectionResetError):
-            raise self._died() from None
+            raise self.died() from None
 
     def _answer(self, *, timeout: float, max_bytes: int) -> tuple[dict, list]:
         deadline = time.monotonic() + timeout
         while True:
             if self.log.over_cap:
                 self.kill()
-                raise Outcome("output_limit_exceeded", f"the {self.role} printed more than {self.log.cap_bytes // 1024} KiB")
+                raise Outcome(verdicts.OUTPUT_LIMIT_EXCEEDED, f"the {self.role} printed more than {self.log.cap_bytes // 1024} KiB")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.kill()
-                raise Outcome("time_limit_exceeded", f"a call did not finish within {timeout:.1f} s")
+                raise Outcome(verdicts.TIME_LIMIT_EXCEEDED, f"a call did not finish within {timeout:.1f} s")
             readable, _, _ = select.select([self.channel.sock], [], [], min(remaining, 0.25))
             if not readable:
                 continue
@@ -157,16 +152,18 @@ class WorkerProcess:
             return replies.checked(header, tensors), tensors
         except TimeoutError:
             self.kill()
-            raise Outcome("time_limit_exceeded", f"the {self.role} stopped half-way through an answer") from None
+            raise Outcome(verdicts.TIME_LIMIT_EXCEEDED, f"the {self.role} stopped half-way through an answer") from None
         except ChannelClosed:
-            raise self._died() from None
+            raise self.died() from None
         except (ChannelError, replies.ReplyError) as exc:
             self.kill()
             if self.role in TRUSTED_ROLES:  # no candidate code runs there: our fault, not theirs
                 raise RuntimeError(f"the {self.role} worker broke the harness protocol: {exc}") from None
-            raise Outcome("rejected", f"the {self.role} broke the harness protocol: {exc}") from None
+            raise Outcome(verdicts.REJECTED, f"the {self.role} broke the harness protocol: {exc}") from None
 
-    def _died(self) -> Outcome:
+    def died(self) -> Outcome:
+        """The verdict for a worker found gone (its channel closed): how it ended, with its output
+        over the cap taking precedence. Public: a step that reads the channel itself uses it too."""
         try:
             code = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -174,9 +171,9 @@ class WorkerProcess:
             code = self.proc.wait()
         self.log.join(1)
         if self.log.over_cap:
-            return Outcome("output_limit_exceeded", f"the {self.role} printed more than {self.log.cap_bytes // 1024} KiB")
+            return Outcome(verdicts.OUTPUT_LIMIT_EXCEEDED, f"the {self.role} printed more than {self.log.cap_bytes // 1024} KiB")
         how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
-        return Outcome("runtime_error", f"the {self.role} process {how} before every result was in", exit_code=code)
+        return Outcome(verdicts.RUNTIME_ERROR, f"the {self.role} process {how} before every result was in", exit_code=code)
 
     def close(self, *, grace_s: float = 2.0) -> None:
         """Ask the worker to exit, give it `grace_s` (a program it runs under may need longer
@@ -332,7 +329,7 @@ def _forked_worker(child_sock: socket.socket, *, code_dir: Path, scratch: Path, 
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     request = {
-        "argv": [sys.executable, "graders.harness.worker", "--fd", "{fd}", "--code", str(code_dir)],
+        "argv": [sys.executable, WORKER_MODULE, "--fd", "{fd}", "--code", str(code_dir)],
         "cwd": os.path.abspath(scratch),
         "env": env,
         "uid": NOBODY if drop_uid else None,
@@ -365,6 +362,6 @@ def drop_privileges() -> None:
     privileges.drop_supervisor_privileges()
 
 
-def _jail_worker() -> None:
+def jail_worker() -> None:
     """preexec_fn: runs in the child between fork and exec, after Popen's uid switch (if any)."""
     privileges.jail_worker(None, None, filtered=True)

@@ -1,21 +1,29 @@
-"""The `correctness` grader (supervisor side), and the output checks the timing graders share."""
+"""Output checks every sandbox step shares (supervisor side): one verified call, an output
+against the expected value, and the byte budgets of an honest answer.
+
+The correctness, latency, throughput and memory steps all check the candidate's outputs here,
+so a tensor passes or fails the same way whichever step received it. Trusted: it compares with
+the supervisor's own code (compare.py) against expected values the worker never sees.
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import torch
 
-from graders.harness.channel import DTYPES
+from graders import verdicts
 from graders.harness.compare import compare, unchanged
+from graders.harness.outcome import Outcome
 from graders.harness.package import Case, split_tensors
-from graders.harness.steps import step
-from graders.harness.workers import Outcome
+from graders.harness.shared.channel import DTYPES
 
 if TYPE_CHECKING:
     from graders.harness.supervisor import Session
 
-# -- correctness ------------------------------------------------------------------------------
+
 def call_and_check(session: "Session", case: Case, dtype: str, inputs: dict, expected, *, check_inputs: bool = False) -> None:
+    """One `call` of the candidate's entry point, its output verified (and, with `check_inputs`,
+    the inputs as the call left them compared with the supervisor's copy)."""
     spec, tensors = split_tensors(inputs)
     header, outs = session.candidate.request(
         {"op": "call", "kwargs": spec, "poison_bytes": nbytes(expected, dtype), "return_inputs": check_inputs},
@@ -34,48 +42,34 @@ def call_and_check(session: "Session", case: Case, dtype: str, inputs: dict, exp
 def _verify_inputs_unchanged(session: "Session", case: Case, dtype: str, inputs: dict, after: list, count) -> None:
     names = [k for k, v in inputs.items() if isinstance(v, torch.Tensor)]
     if count != len(names) or len(after) != len(names):
-        raise Outcome("rejected", f"{case.name} {dtype}: the worker did not return the inputs it was given")
+        raise Outcome(verdicts.REJECTED, f"{case.name} {dtype}: the worker did not return the inputs it was given")
     for name, got in zip(names, after):
         if not unchanged(before=inputs[name], after=got):
-            raise Outcome("wrong_answer", f"{case.name} {dtype}: the entry point modified its input {name!r} in place")
+            raise Outcome(verdicts.WRONG_ANSWER, f"{case.name} {dtype}: the entry point modified its input {name!r} in place")
 
 
 def verify_output(session: "Session", case: Case, dtype: str, kind: dict, out, expected, inputs: dict) -> None:
+    """A wrong answer unless `out` is a tensor on the session's device, of the dtype graded,
+    within tolerance of `expected` (or passing the package's own check)."""
     label = f"{case.name} {dtype}"
     if kind.get("type") != "tensor" or out is None:
-        raise Outcome("wrong_answer", f"{label}: returned {kind.get('type')}, not a Tensor")
+        raise Outcome(verdicts.WRONG_ANSWER, f"{label}: returned {kind.get('type')}, not a Tensor")
     if kind.get("device") != session.device.type:
-        raise Outcome("wrong_answer", f"{label}: output on {kind.get('device')}, expected {session.device.type}")
+        raise Outcome(verdicts.WRONG_ANSWER, f"{label}: output on {kind.get('device')}, expected {session.device.type}")
     challenge = session.challenge
     tolerance = session.tolerance(dtype)
     if challenge.check_fn is not None:
         ok, detail = challenge.check_fn(out=out, expected=expected, inputs=inputs, dtype=dtype, tolerance=tolerance)
     else:
         if out.dtype != DTYPES[dtype]:
-            raise Outcome("wrong_answer", f"{label}: output dtype {str(out.dtype).removeprefix('torch.')}, expected {dtype}")
+            raise Outcome(verdicts.WRONG_ANSWER, f"{label}: output dtype {str(out.dtype).removeprefix('torch.')}, expected {dtype}")
         ok, detail = compare(out=out, expected=expected, metric=session.metric(), tolerance=tolerance)
     if not ok:
-        raise Outcome("wrong_answer", f"{label}: {detail}")
-
-
-@step("correctness")
-def correctness(session: "Session") -> None:
-    checked = 0
-    cases = session.challenge.cases()
-    for case_index, case in enumerate(cases):
-        for dtype in session.dtypes():
-            inputs = session.challenge.inputs(case, dtype=dtype, device=session.device, seed=session.seed_for(case_index, dtype, 0))
-            expected = session.challenge.expected(inputs)
-            call_and_check(session, case, dtype, inputs, expected, check_inputs=True)
-            checked += 1
-    hidden = sum(1 for c in cases if c.hidden)
-    session.add_check(
-        "correctness", "pass",
-        f"{checked} case(s) ({hidden} hidden) across {len(session.dtypes())} dtype(s) within tolerance; inputs unchanged",
-    )
+        raise Outcome(verdicts.WRONG_ANSWER, f"{label}: {detail}")
 
 
 def nbytes(expected, dtype: str) -> int:
+    """The expected output's size in the graded dtype: how much memory to poison before a call."""
     if not isinstance(expected, torch.Tensor):
         return 0
     return expected.numel() * torch.empty((), dtype=DTYPES[dtype]).element_size()

@@ -1,7 +1,7 @@
 """Which dispatcher ops a forbidden Python function reaches: the table behind `op_blocks`.
 
 Pure data and string work, standard library only, because both sides of the sandbox read
-it: the worker (graders/harness/op_blocks.py, inside the candidate's process) blocks these
+it: the worker (graders/harness/candidate/op_blocks.py, inside the candidate's process) blocks these
 ops at the dispatcher, and the static check (graders/static_checks.py, on the grading
 worker, before any sandbox) looks for their names in the source.
 

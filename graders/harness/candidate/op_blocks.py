@@ -29,7 +29,7 @@ import warnings
 
 import torch
 
-from graders.harness.op_table import ops_for_calls, python_only
+from graders.harness.shared.op_table import ops_for_calls, python_only
 
 # Meta computes shapes, never values; FakeTensor and tracing need it intact.
 SKIPPED_KEYS = frozenset({"debug", "Meta"})

@@ -16,7 +16,7 @@ import traceback
 
 import torch
 
-from graders.harness.channel import Channel, ChannelClosed
+from graders.harness.shared.channel import Channel, ChannelClosed
 
 TENSOR_CAP = 1 << 30
 _STOP = object()

@@ -1,4 +1,5 @@
-"""The untrusted side: loads the candidate's module and calls its entry point on request.
+"""The worker process's main loop (`python -m graders.harness.candidate.worker`): runs in the
+candidate's process, loads the candidate's module and calls its entry point on request.
 
 Everything here runs in the candidate's process, so nothing here is trusted by the
 supervisor: timings are cross-checked against the supervisor's wall clock, outputs are
@@ -11,22 +12,21 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import os
 import socket
 import sys
 import time
-import traceback
 from pathlib import Path
 
 import torch
 
-from graders.harness.channel import DTYPES, Channel, ChannelClosed
-from graders.harness.cipher import tensor_key, unseal
-from graders.harness.op_blocks import Tripwire
-from graders.harness.plain_output import NotPlainOutput, check_plain, host_bytes
-from graders.harness.profiling import profile_calls
-from graders.harness.serving import serve_requests
+from graders.harness.candidate.entry import describe_exception, load_entry, pin_to
+from graders.harness.candidate.op_blocks import Tripwire
+from graders.harness.candidate.plain_output import NotPlainOutput, check_plain, host_bytes
+from graders.harness.candidate.profiling import profile_calls
+from graders.harness.candidate.serving import serve_requests
+from graders.harness.shared.channel import DTYPES, Channel, ChannelClosed
+from graders.harness.shared.cipher import tensor_key, unseal
 
 # Bound before any candidate code exists in this process.
 _perf_counter_ns = time.perf_counter_ns
@@ -77,7 +77,7 @@ class Worker:
         `aten::softmax` may ride in it, or in `forbidden_ops`); the baseline's gets none.
         """
         self.device = torch.device(header["device"])
-        _pin_to(header.get("cpus"))
+        pin_to(header.get("cpus"))
         self.tripwire.install_all([*header.get("forbidden_calls", []), *header.get("forbidden_ops", [])])
         try:
             self.fn = load_entry(self.code_dir / header["file"], header["callable"])
@@ -364,47 +364,8 @@ def _reset_after_failed_capture() -> None:
         pass
 
 
-def _pin_to(cpus) -> None:
-    """Run on the CPUs the supervisor chose (the cpu device's latency grading puts the supervisor
-    and both workers on one core: the same core for both sides, and round trips without
-    cross-core wake-ups)."""
-    if not cpus:
-        return
-    try:
-        os.sched_setaffinity(0, {int(c) for c in cpus})
-    except (OSError, ValueError, TypeError):
-        pass
-
-
-def load_entry(path: Path, callable_name: str):
-    if not path.is_file():
-        raise FileNotFoundError(f"{path.name} was not submitted")
-    sys.path.insert(0, str(path.parent))
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    spec.loader.exec_module(module)
-    fn = getattr(module, callable_name, None)
-    if not callable(fn):
-        raise AttributeError(f"{path.name} defines no callable {callable_name!r}")
-    return fn
-
-
-def describe_exception(exc: BaseException) -> dict:
-    tb = traceback.format_exception(exc)
-    detail = {"error_type": type(exc).__name__, "error": str(exc)[:2000], "traceback": "".join(tb)[-8000:]}
-    if isinstance(exc, SyntaxError):
-        detail["line"] = exc.lineno
-    elif exc.__traceback__ is not None:
-        frames = traceback.extract_tb(exc.__traceback__)
-        candidate = [f for f in frames if "graders/harness" not in f.filename.replace(os.sep, "/")]
-        if candidate:
-            detail["line"] = candidate[-1].lineno
-    return detail
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m graders.harness.worker")
+    parser = argparse.ArgumentParser(prog="python -m graders.harness.candidate.worker")
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--code", type=Path, required=True)
     args = parser.parse_args(argv)
