@@ -40,13 +40,27 @@ def test_a_timer_that_runs_slow_gains_at_most_the_allowance(report):
     assert tampered["speedup"] <= honest["speedup"] * 1.06
 
 
-def test_work_hidden_from_one_clock_shows_on_the_other():
+def test_work_in_threads_that_exited_shows_on_the_wall_clock():
     candidate = _series(call_ns=300e3, harness_ns=100e3, report=0.5, seed=3)
     for batch in candidate.batches:
-        batch.clocks["cpu"] = batch.clocks["cpu"] // 2  # the work ran where the CPU clock cannot see it
-    judged = tj.judge_case(device="cpu", candidate=candidate, baseline=_series(call_ns=300e3, harness_ns=100e3, seed=4))
-    assert judged["sides"]["candidate"]["clock"] == "wall"
+        batch.clocks["cpu"] = batch.clocks["cpu"] // 2  # the work ran in threads that exited before the batch ended
+    baseline = _series(call_ns=300e3, harness_ns=100e3, seed=4)
+    unseen = tj.judge_case(device="cpu", candidate=candidate, baseline=baseline)
+    assert unseen["sides"]["candidate"]["clock"] == "cpu"  # nothing was created: the CPU clock alone judges
+    candidate.spawned = True  # the pid namespace's last pid moved during its batches
+    judged = tj.judge_case(device="cpu", candidate=candidate, baseline=baseline)
+    assert judged["sides"]["candidate"]["clock"] == "wall" and judged["sides"]["baseline"]["clock"] == "cpu"
     assert judged["speedup"] < 1.06
+
+
+def test_a_busy_host_does_not_move_the_cpu_clock():
+    """The wall clock of a loaded host grows with the other load; the CPU clock does not, and it
+    alone judges a side that created nothing."""
+    candidate = _series(call_ns=300e3, harness_ns=100e3, seed=11)
+    for batch in candidate.batches:
+        batch.clocks["wall"] = int(batch.clocks["wall"] * 1.8)
+    judged = tj.judge_case(device="cpu", candidate=candidate, baseline=_series(call_ns=300e3, harness_ns=100e3, seed=12))
+    assert judged["speedup"] == pytest.approx(1.0, abs=0.02)
 
 
 def test_a_timer_reporting_more_than_the_truth_is_held_to_the_outside_clock_too():

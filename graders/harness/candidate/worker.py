@@ -26,7 +26,7 @@ from graders.harness.candidate.plain_output import NotPlainOutput, check_plain, 
 from graders.harness.candidate.profiling import profile_calls
 from graders.harness.candidate.serving import serve_requests
 from graders.harness.shared.channel import DTYPES, Channel, ChannelClosed
-from graders.harness.shared.cipher import tensor_key, unseal
+from graders.harness.shared.cipher import tensor_key, unseal, unseal_with_pad
 
 # Bound before any candidate code exists in this process.
 _perf_counter_ns = time.perf_counter_ns
@@ -149,12 +149,12 @@ class Worker:
         self._sync()
         self.channel.send({"ok": True, "mode": self.mode})
 
-    def op_go(self, header: dict, _tensors: list) -> None:
-        """One timed call: unseal its inputs with the key just received, time the call, and send
-        its output in this very reply, so the supervisor's clocks span the whole of its making."""
+    def op_go(self, header: dict, pads: list) -> None:
+        """One timed call: unseal its inputs with the key (or the pads) just received, time the call,
+        and send its output in this very reply, so the supervisor's clocks span the whole of its making."""
         spec, sealed = self.sealed[int(header["index"])]
         try:
-            kwargs = self._unsealed_kwargs(spec, sealed, int(header["key"]))
+            kwargs = self._unsealed_kwargs(spec, sealed, header.get("key"), pads)
             graph = self._graph if self.mode == "graph" else None
             if graph is not None:
                 graph.load(kwargs)  # into the static buffers, outside the timed region
@@ -182,11 +182,15 @@ class Worker:
         plain = unseal(tensors[0].to(self.device), int(header["key"]), dtype=DTYPES[header["dtype"]], shape=header["shape"])
         self.channel.send({"ok": True}, [plain])
 
-    def _unsealed_kwargs(self, spec: dict, sealed: list, key: int) -> dict:
+    def _unsealed_kwargs(self, spec: dict, sealed: list, key: int | None, pads: list) -> dict:
         kwargs, position = {}, 0
         for name, value in spec.items():
             if isinstance(value, dict) and "tensor" in value:
-                kwargs[name] = unseal(sealed[position], tensor_key(key, position), dtype=DTYPES[value["dtype"]], shape=value["shape"])
+                dtype, shape = DTYPES[value["dtype"]], value["shape"]
+                if pads:
+                    kwargs[name] = unseal_with_pad(sealed[position], pads[position], dtype=dtype, shape=shape)
+                else:
+                    kwargs[name] = unseal(sealed[position], tensor_key(int(key), position), dtype=dtype, shape=shape)
                 position += 1
             else:
                 kwargs[name] = value

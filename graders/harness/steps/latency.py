@@ -19,9 +19,9 @@ from graders.harness.output_checks import answer_cap, call_and_check, nbytes, ve
 from graders.harness.package import Case
 from graders.harness.quiesce import paused, watched
 from graders.harness.shared.channel import DTYPE_NAMES
-from graders.harness.shared.cipher import seal, tensor_key
+from graders.harness.shared.cipher import pad_for, seal, tensor_key
 from graders.harness.steps import step
-from graders.harness.timing_judge import CONFIRM_LIMIT, HARNESS_SHARE, NOISE_SIGMAS, Series, combined_speedup, judge_case
+from graders.harness.timing_judge import CONFIRM_LIMIT, HARNESS_SHARE, HARNESS_SLACK_NS, NOISE_SIGMAS, Series, combined_speedup, judge_case
 from graders.harness.worker_process import WorkerProcess
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class _Case:
     def fresh_batch(self) -> list[dict]:
         return [self.fresh() for _ in range(self.batch)]
 
-    def timed(self, role: str) -> tuple[list[int], dict]:
+    def timed(self, role: str) -> tuple[list[int], dict, bool]:
         return _timed_batch(self, role, self.fresh_batch())
 
 
@@ -173,7 +173,7 @@ def _size_batches(run: _Case) -> None:
     sample = run.fresh()
     expected = run.session.challenge.expected(sample)
     run.poison = nbytes(expected, run.dtype)
-    _, clocks = _timed_batch(run, "candidate", [run.fresh() for _ in range(3)])
+    _, clocks, _ = _timed_batch(run, "candidate", [run.fresh() for _ in range(3)])
     per_call_s = max(clocks["wall"] / 3 / 1e9, 1e-6)
     set_bytes = sum(v.numel() * v.element_size() for v in sample.values() if isinstance(v, torch.Tensor))
     run.batch = max(3, min(MAX_BATCH, math.ceil(BATCH_TARGET_S / per_call_s), STAGED_BYTES_CAP // max(set_bytes, 1)))
@@ -209,7 +209,7 @@ def _warm_up(run: _Case, *, deadline: float) -> None:
         order = ["candidate", "baseline"]
         run.rng.shuffle(order)
         for role in order:
-            times, _ = run.timed(role)
+            times, _, _ = run.timed(role)
             mean = sum(times) / len(times)
             if last[role] is None or abs(mean - last[role]) > WARMUP_STABLE * max(last[role], 1):
                 settled = False
@@ -218,29 +218,34 @@ def _warm_up(run: _Case, *, deadline: float) -> None:
             return
 
 
-def _seal_batch(run: _Case, worker: WorkerProcess, sets: list[dict], timeout: float) -> list[int]:
-    """Stage a batch sealed; return each call's key (sent only when the call is due)."""
+def _seal_batch(run: _Case, worker: WorkerProcess, sets: list[dict], timeout: float) -> list[tuple[int, list]]:
+    """Stage a batch sealed; return, per call, what unseals it (sent only when the call is due):
+    its key, and on the cpu device its pads (the keystream itself, so the worker only XORs)."""
     session = run.session
-    specs, tensors, keys = [], [], []
+    with_pads = session.device.type == "cpu"
+    specs, tensors, unlocks = [], [], []
     for inputs in sets:
         key = session.seed_for("call-key", next(session.call_keys))
-        keys.append(key)
-        spec, position = {}, 0
+        spec, position, pads = {}, 0, []
         for name, value in inputs.items():
             if isinstance(value, torch.Tensor):
                 spec[name] = {"tensor": len(tensors), "dtype": DTYPE_NAMES[value.dtype], "shape": list(value.shape)}
                 tensors.append(seal(value, tensor_key(key, position)))
+                if with_pads:
+                    pads.append(pad_for(value, tensor_key(key, position)))
                 position += 1
             else:
                 spec[name] = value
         specs.append(spec)
+        unlocks.append((key, pads))
     session.answer(worker, {"op": "seal", "sets": specs}, tensors, timeout=timeout)
-    return keys
+    return unlocks
 
 
-def _timed_batch(run: _Case, role: str, sets: list[dict]) -> tuple[list[int], dict]:
+def _timed_batch(run: _Case, role: str, sets: list[dict]) -> tuple[list[int], dict, bool]:
     """Seal and stage the batch, then one `go` per call, each reply carrying that call's output;
-    the outside clocks span all the `go`s. Returns the in-process times and the clocks' readings."""
+    the outside clocks span all the `go`s. Returns the in-process times, the clocks' readings and
+    whether a process or thread was created during the batch."""
     session = run.session
     worker = session.candidate if role == "candidate" else session.baseline
     flush = session.device.type == "cuda" and session.job.get("kind") == "kernel"
@@ -248,11 +253,11 @@ def _timed_batch(run: _Case, role: str, sets: list[dict]) -> tuple[list[int], di
     cap = answer_cap(expected[0], run.dtype, 1) if expected[0] is not None else 1 << 34
     times, outputs = [], []
     with _quiet_candidate(session, role):
-        keys = _seal_batch(run, worker, sets, session.call_timeout() * len(sets))
+        unlocks = _seal_batch(run, worker, sets, session.call_timeout() * len(sets))
         with OutsideClocks(worker.proc.pid, session.device.type) as clocks:
-            for index, key in enumerate(keys):
-                header = {"op": "go", "index": index, "key": key, "flush_l2": flush, "poison_bytes": run.poison}
-                reply, outs = session.answer(worker, header, timeout=session.call_timeout(), max_bytes=cap)
+            for index, (key, pads) in enumerate(unlocks):
+                header = {"op": "go", "index": index, "flush_l2": flush, "poison_bytes": run.poison, **({} if pads else {"key": key})}
+                reply, outs = session.answer(worker, header, pads, timeout=session.call_timeout(), max_bytes=cap)
                 times.append(_elapsed(reply, worker, run.mode))
                 outputs.append((reply, outs))
         # The batch is over (gc back on): every output again, as the worker holds it now.
@@ -260,7 +265,7 @@ def _timed_batch(run: _Case, role: str, sets: list[dict]) -> tuple[list[int], di
     if role == "candidate":
         _verify_batch(run, outputs, sets, expected)
         _verify_unchanged_since(run, outputs, later)
-    return times, clocks.readings
+    return times, clocks.readings, clocks.spawned
 
 
 def _elapsed(reply: dict, worker: WorkerProcess, mode: str) -> int:
@@ -357,8 +362,8 @@ def _method_text(session: "Session") -> str:
         clocks = "the supervisor's wall clock around each device-synchronised batch"
     else:
         timer = "in process: the calling thread's CPU time around each call"
-        clocks = ("the supervisor's wall clock around each batch, less the time the worker and the supervisor waited "
-                  "for a core, and the CPU time of the worker's process group, from /proc; the larger decides")
+        clocks = ("the CPU time of the worker's process group, read from /proc around each batch (and, for a side that "
+                  "created a process or thread during a timed batch, also the supervisor's wall clock around it; the larger decides)")
     return (
         f"{timer}; candidate and baseline in separate processes, timed in interleaved batches of fresh inputs "
         f"(random order per round; {'the candidate stopped' if cuda else 'the idle candidate watched for CPU use'} "
@@ -370,6 +375,6 @@ def _method_text(session: "Session") -> str:
         f"(the trusted baseline's excess over its in-process times in the same rounds). Each side is charged its "
         f"in-process figure (median over batches of the mean per call) only within {NOISE_SIGMAS:g} standard errors of "
         f"that outside figure's noise (measured on the baseline's batches) plus {HARNESS_SHARE:.0%} of the harness's cost "
-        "per call, else the nearest edge of that band; speedup = baseline's charged figure / candidate's; both sides "
+        f"per call plus {HARNESS_SLACK_NS[session.device.type] / 1e3:g} us, else the nearest edge of that band; speedup = baseline's charged figure / candidate's; both sides "
         "are judged by the same rule"
     )
