@@ -82,7 +82,7 @@ class Worker:
         try:
             self.fn = load_entry(self.code_dir / header["file"], header["callable"])
         except BaseException as exc:  # noqa: BLE001 - the candidate's import may raise anything
-            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+            self._send_failure(exc)
             return
         self.channel.send({"ok": True, "tripwire": self.tripwire.hits})
 
@@ -93,11 +93,8 @@ class Worker:
             out = self.fn(**kwargs)
             self._sync()
             check_plain(out)
-        except NotPlainOutput as exc:
-            self._send_rejected(exc)
-            return
-        except BaseException as exc:  # noqa: BLE001
-            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+        except BaseException as exc:  # noqa: BLE001 - the candidate's call may raise anything
+            self._send_failure(exc)
             return
         # The inputs as the call left them go back too: the supervisor compares them with its
         # own copy (a mutation never helps the candidate -- expected values come from that
@@ -167,11 +164,8 @@ class Worker:
             else:
                 out, elapsed = self._timed_call(kwargs)
             device, dtype, shape, raw = host_bytes(out)
-        except NotPlainOutput as exc:
-            self._send_rejected(exc)
-            return
-        except BaseException as exc:  # noqa: BLE001
-            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+        except BaseException as exc:  # noqa: BLE001 - the candidate's call may raise anything
+            self._send_failure(exc)
             return
         reply = {"ok": True, "t": elapsed, "mode": self.mode, "tripwire": self.tripwire.hits, "outputs": [{"type": "tensor", "device": device}]}
         self.channel.send_raw(reply, [(dtype, shape, raw)])
@@ -203,7 +197,7 @@ class Worker:
             if not callable(getattr(server, "submit", None)):
                 raise TypeError("the object make_server returned has no submit(request) method")
         except BaseException as exc:  # noqa: BLE001
-            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+            self._send_failure(exc)
             return
         self.channel.send({"ok": True, "tripwire": self.tripwire.hits})
         serve_requests(self.channel, server, to_kwargs=self._kwargs, drain_s=float(header.get("drain_s", 10.0)), tripwire=self.tripwire)
@@ -213,7 +207,7 @@ class Worker:
         try:
             summary, trace = profile_calls(self.fn, self.staged, self.device, sync=self._sync, trace_cap=int(header.get("trace_cap", 8 << 20)))
         except BaseException as exc:  # noqa: BLE001
-            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+            self._send_failure(exc)
             return
         self.staged = []
         blob = torch.frombuffer(bytearray(trace), dtype=torch.uint8) if trace else torch.empty(0, dtype=torch.uint8)
@@ -232,7 +226,7 @@ class Worker:
                 self.outputs.append(out)
                 times_ns.append(elapsed)
         except BaseException as exc:  # noqa: BLE001
-            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+            self._send_failure(exc)
             return
         self.channel.send({"ok": True, "times_ns": times_ns, "mode": "eager", "tripwire": self.tripwire.hits})
 
@@ -263,6 +257,13 @@ class Worker:
 
     def _send_rejected(self, exc: NotPlainOutput) -> None:
         self.channel.send({"ok": False, "rejected": str(exc), "error_type": "NotPlainOutput", "error": str(exc), "tripwire": self.tripwire.hits})
+
+    def _send_failure(self, exc: BaseException) -> None:
+        """A call that did not give an answer: refused (not a plain tensor) or failed."""
+        if isinstance(exc, NotPlainOutput):
+            self._send_rejected(exc)
+        else:
+            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
 
     def _send_outputs(self, outs: list, extra: list | None = None) -> None:
         """Outputs (plain tensors only, else the reply says rejected) and, after them, `extra` tensors."""
