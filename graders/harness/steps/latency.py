@@ -367,7 +367,7 @@ def _method_text(session: "Session") -> str:
     return (
         f"{timer}; candidate and baseline in separate processes, timed in interleaved batches of fresh inputs "
         f"(random order per round; {'the candidate stopped' if cuda else 'the idle candidate watched for CPU use'} "
-        "while the baseline runs); each batch staged sealed, each call's key sent only when the call is due; each "
+        "while the baseline runs); each batch staged sealed, each call's key (on the cpu device its one-time pad) sent only when the call is due; each "
         "call's output (a plain tensor) sent back inside the timed batch and verified; warm-up batches until each "
         f"side's batch mean moves less than {WARMUP_STABLE:.0%}; at least {MIN_ROUNDS} rounds, then until the 95% CI of "
         f"each side's charged median is within {CI_TARGET:.0%} or the budget runs out (else flagged noisy). "
