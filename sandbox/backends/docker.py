@@ -223,7 +223,8 @@ def _watch(engine, container, job: SandboxJob, out: CappedReader, err: CappedRea
     cgroup = _ContainerCgroup(container.id)
     deadline = started + job.limits.wall_s
     timeout = False
-    while not done.wait(POLL_S):
+    # Sampled often at first: a short job's cgroup (its CPU time) is gone the moment it exits.
+    while not done.wait(POLL_S if time.monotonic() - started > 0.2 else 0.002):
         cgroup.sample()
         if time.monotonic() > deadline:
             timeout = True
@@ -295,14 +296,21 @@ class _ContainerCgroup:
     """Peak memory, CPU time and OOM kills read from the container's cgroup on the host."""
 
     def __init__(self, container_id: str) -> None:
-        self.memory = _find_cgroup("memory", container_id)
-        self.cpuacct = _find_cgroup("cpuacct", container_id)
-        self.unified = _find_cgroup("", container_id)
+        self.container_id = container_id
+        self.memory = self.cpuacct = self.unified = None
+        self._locate()
         self.peak_mb: float | None = None
         self.cpu_s: float | None = None
         self._oom = False
 
+    def _locate(self) -> None:
+        self.memory = _find_cgroup("memory", self.container_id)
+        self.cpuacct = _find_cgroup("cpuacct", self.container_id)
+        self.unified = _find_cgroup("", self.container_id)
+
     def sample(self) -> None:
+        if self.memory is None and self.cpuacct is None and self.unified is None:
+            self._locate()  # the engine may create the cgroup a moment after the container starts
         try:
             if self.memory is not None:
                 self.peak_mb = int((self.memory / "memory.max_usage_in_bytes").read_text()) / 2**20

@@ -1,8 +1,11 @@
 """Clock shaving, timer patching and deferred work through the harness (tests/hostile/clocks/):
 each file does the same work as its honest twin (`heavy_honest.py`) and tampers with how it is
-timed. The score comes from the supervisor's clocks, so tampering must not pay: each one's
-speedup stays at its twin's (within the run-to-run spread of two gradings), the in-process
-figures are set aside for the outside clocks' and the result is flagged. Run on both backends.
+timed. The score comes from the supervisor's clocks, so tampering must not pay: the time each
+one is charged stays at its twin's (within the run-to-run spread of two gradings and the
+allowance the result states), the in-process figures are set aside for the outside clocks' and
+the result is flagged. The candidate's own charged time is compared, not the speedup: the
+fixture's baseline call is so short (about 10 us) that its figure moves more between two
+gradings than any of these tricks could. Run on both backends.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ SPREAD_BETWEEN_GRADINGS = 1.10
 
 
 @pytest.fixture(scope="module")
-def twin_speedup():
+def twin_charged_ms():
     cache = {}
 
     def get(backend: str) -> float:
@@ -29,7 +32,8 @@ def twin_speedup():
             path = HERE / "heavy_honest.py"
             result = grade_via_pipeline("tiny-softmax", {"solution.py": path.read_text()}, backend=backend)
             check(result, expectations(path), path.stem)
-            cache[backend] = result.metrics["speedup"]
+            (case,) = result.metrics["cases"]
+            cache[backend] = case["candidate"]["charged_median"]
         return cache[backend]
 
     return get
@@ -37,7 +41,7 @@ def twin_speedup():
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("path", TAMPERED, ids=lambda p: p.stem)
-def test_tampering_with_the_clock_does_not_pay(path: Path, backend: str, twin_speedup):
+def test_tampering_with_the_clock_does_not_pay(path: Path, backend: str, twin_charged_ms):
     result = grade_via_pipeline("tiny-softmax", {"solution.py": path.read_text()}, backend=backend)
     check(result, expectations(path), path.stem)
     (case,) = result.metrics["cases"]
@@ -52,7 +56,7 @@ def test_tampering_with_the_clock_does_not_pay(path: Path, backend: str, twin_sp
     # What tampering can gain is bounded by the allowance the result states (a busy host widens it,
     # and then the result is flagged noisy): never more.
     gain_bound = 1 + outside["allowed_us"] / 1e3 / outside["median"]
-    assert result.metrics["speedup"] <= twin_speedup(backend) * SPREAD_BETWEEN_GRADINGS * gain_bound, summary
+    assert twin_charged_ms(backend) / charged <= SPREAD_BETWEEN_GRADINGS * gain_bound, summary
     if gain_bound > 1.05:
         assert "noisy" in result.flags, summary
     assert "outside clocks decided" in result.message, summary
