@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "catalog",
     "submissions",
     "reviews",
+    "workers",
+    "leaderboards",
+    "contests",
+    "webhooks",
     "api",
     "web",
 ]

@@ -1,0 +1,1 @@
+"""Competitions: contests with a clock, registration, frozen boards, re-verification, disqualification."""

@@ -1,0 +1,1 @@
+"""Grading workers that announce themselves: device class, GPU model, free slots (heartbeat)."""
