@@ -43,6 +43,10 @@ class GradeJob:
     # A snapshot of the package to grade against (e.g. the version a submission was made
     # on); when unset, the package is looked up by slug in the catalog roots.
     package_dir: Path | None = None
+    # The supervisor's secret (inputs and keys derive from it). None, the default, lets the
+    # supervisor draw a fresh one inside the sandbox; set only by trusted callers that replay a
+    # grading (tests of seed-dependent submissions). Travels in private/job.json (0700).
+    seed: int | None = None
 
 
 def grade(job: GradeJob) -> GradeResult:
@@ -184,6 +188,7 @@ def _job_document(job: GradeJob, spec: ChallengeSpec, device_spec) -> dict:
         "entry": {"file": spec.entry_file, "callable": spec.entry_callable},
         "graders": sandbox_steps(spec.graders),
         "harness": spec.harness,
+        **({"seed": int(job.seed)} if job.seed is not None else {}),
         # Op names (`aten::...`) ride in the same list to the worker, which blocks them at the
         # dispatcher (graders/harness/candidate/op_blocks.py); the supervisor forwards it unchanged.
         "forbidden_calls": [*spec.forbidden_calls, *spec.forbidden_ops],

@@ -44,7 +44,8 @@ class Session:
         self.device_spec = job["device_spec"]
         self.limits = self.device_spec["limits"]
         self.deadline = time.monotonic() + float(self.limits.get("wall_s", 60))
-        self.secret = secrets.randbits(62)  # never leaves this process
+        # never leaves this process; a trusted caller may fix it (GradeJob.seed) to replay a grading
+        self.secret = int(job["seed"]) if job.get("seed") is not None else secrets.randbits(62)
         self.challenge = Challenge(package_dir=bundle / "private" / "package", job=job)
         self.checks: list[dict] = []
         self.flags: list[str] = []
