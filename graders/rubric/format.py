@@ -17,6 +17,7 @@ from typing import Any
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _EXEMPLAR_KINDS = ("positive", "partial", "negative")
+DEFAULT_PASS_MARK = 60.0  # percent of max_points an answer needs to be accepted
 
 
 class RubricError(ValueError):
@@ -33,6 +34,7 @@ class Criterion:
     positive: tuple[str, ...] = ()
     partial: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
+    shares_evidence: bool = False  # its evidence may also earn another criterion
 
     @property
     def is_misconception(self) -> bool:
@@ -49,6 +51,7 @@ class Rubric:
     max_points: float
     criteria: tuple[Criterion, ...]
     source: Path | None = field(default=None, compare=False)
+    pass_mark: float = DEFAULT_PASS_MARK  # percent of max_points, 1 < pass_mark <= 100
 
     @property
     def scoring_criteria(self) -> tuple[Criterion, ...]:
@@ -85,7 +88,7 @@ def load_rubric(path: Path) -> Rubric:
 
 def rubric_from_dict(data: dict[str, Any], *, source: Path | None = None) -> Rubric:
     where = str(source) if source else "<rubric>"
-    _reject_unknown_keys(data, {"question", "max_points", "criterion", "misconception"}, where, "")
+    _reject_unknown_keys(data, {"question", "max_points", "pass_mark", "criterion", "misconception"}, where, "")
     question = _required_str(data, "question", where, "")
     max_points = _required_number(data, "max_points", where, "")
     if max_points <= 0:
@@ -98,13 +101,24 @@ def rubric_from_dict(data: dict[str, Any], *, source: Path | None = None) -> Rub
     total = sum(c.points for c in criteria if not c.is_misconception)
     if not math.isclose(total, max_points):
         raise RubricError(f"{where}: field 'max_points' is {max_points} but the criteria's points sum to {total}")
-    return Rubric(question=question, max_points=max_points, criteria=tuple(criteria), source=source)
+    return Rubric(question=question, max_points=max_points, criteria=tuple(criteria), source=source,
+                  pass_mark=_pass_mark(data, where))
+
+
+def _pass_mark(data: dict[str, Any], where: str) -> float:
+    """A percentage; a fraction such as 0.6 is refused rather than read as 0.6%."""
+    if "pass_mark" not in data:
+        return DEFAULT_PASS_MARK
+    value = _required_number(data, "pass_mark", where, "")
+    if not 1 < value <= 100:
+        raise RubricError(f"{where}: field 'pass_mark' is a percentage of max_points (above 1, at most 100, e.g. 60), got {value:g}")
+    return value
 
 
 def _criterion(entry: Any, where: str, label: str, *, misconception: bool) -> Criterion:
     if not isinstance(entry, dict):
         raise RubricError(f"{where}: {label} must be a table")
-    allowed = {"id", "points", "description", "aliases", "tools", *_EXEMPLAR_KINDS}
+    allowed = {"id", "points", "description", "aliases", "tools", "shares_evidence", *_EXEMPLAR_KINDS}
     _reject_unknown_keys(entry, allowed, where, f"{label}.")
     criterion_id = _required_str(entry, "id", where, f"{label}.")
     if not _ID_PATTERN.match(criterion_id):
@@ -118,9 +132,12 @@ def _criterion(entry: Any, where: str, label: str, *, misconception: bool) -> Cr
     lists = {key: _str_list(entry, key, where, label) for key in ("aliases", "tools", *_EXEMPLAR_KINDS)}
     if not lists["positive"]:
         raise RubricError(f"{where}: field '{label}.positive' needs at least one exemplar")
+    shares = entry.get("shares_evidence", False)
+    if not isinstance(shares, bool):
+        raise RubricError(f"{where}: field '{label}.shares_evidence' must be true or false")
     return Criterion(id=criterion_id, points=float(points),
                      description=_required_str(entry, "description", where, f"{label}."),
-                     **{key: tuple(value) for key, value in lists.items()})
+                     shares_evidence=shares, **{key: tuple(value) for key, value in lists.items()})
 
 
 def _check_unique_ids(criteria: list[Criterion], where: str) -> None:

@@ -42,6 +42,7 @@ class CriterionMark(models.Model):
     review = models.ForeignKey(WrittenReview, on_delete=models.CASCADE, related_name="marks")
     position = models.PositiveSmallIntegerField()
     criterion_id = models.CharField(max_length=64)
+    description = models.TextField(blank=True, help_text="what the criterion asks for, from the rubric")
     kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.CRITERION)
     max_points = models.FloatField(help_text="the most it can earn (0 for a misconception)")
     min_points = models.FloatField(default=0.0, help_text="the least it can earn (negative for a misconception)")
@@ -60,6 +61,11 @@ class CriterionMark(models.Model):
     @property
     def is_overridden(self) -> bool:
         return self.final_points != self.grader_points
+
+    @property
+    def label(self) -> str:
+        """What reviewers and candidates read: the rubric's description, else the id."""
+        return self.description or self.criterion_id
 
 
 class CriterionOverride(models.Model):

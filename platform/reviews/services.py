@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from graders.kinds.rubric import rubric_check, written_score
+from graders.kinds.rubric import written_outcome
 from reviews.models import CriterionMark, CriterionOverride, WrittenReview
 from submissions.models import Result, Submission
 
@@ -57,7 +57,7 @@ def _mark(review: WrittenReview, position: int, criterion: dict) -> CriterionMar
         max_points=0.0 if misconception else float(criterion["max"]),
         min_points=float(criterion.get("min", -1.0)) if misconception else 0.0,
         grader_points=points, confidence=float(criterion.get("confidence", 1.0)),
-        evidence=criterion.get("evidence") or "", final_points=points,
+        evidence=criterion.get("evidence") or "", final_points=points, description=criterion.get("description") or "",
     )
 
 
@@ -113,28 +113,39 @@ def _total(review: WrittenReview) -> float:
 
 
 def _publish(review: WrittenReview) -> None:
-    """Mirror the review into the submission's Result, which is what the candidate sees."""
+    """Mirror the review into the submission's Result, which is what the candidate sees:
+    points, verdict and score through the grader's own rule (graders.kinds.rubric.written_outcome)."""
     result = Result.objects.select_for_update().filter(submission_id=review.submission_id).first()
     if result is None:
         return
-    marks = {m.criterion_id: m for m in review.marks.all()}
+    marks = {m.criterion_id: m for m in review.marks.prefetch_related("overrides")}
     rubric = dict(result.metrics.get("rubric") or {})
     rubric["criteria"] = [_published_criterion(c, marks.get(c["id"])) for c in rubric.get("criteria", [])]
     pending = review.status == WrittenReview.Status.PENDING
     rubric.update(score=review.final_score, needs_review=pending, grader_score=review.grader_score,
                   reviewed=review.status == WrittenReview.Status.REVIEWED)
-    published = rubric_check(review.final_score, review.rubric_max, pending=pending)
+    outcome = written_outcome(review.final_score, review.rubric_max, pass_mark=rubric.get("pass_mark"), pending=pending)
     result.metrics = {**result.metrics, "rubric": rubric}
-    result.score = written_score(review.final_score, review.rubric_max)
-    result.message = published["detail"]
-    result.checks = [_published_check(check, published) for check in result.checks or []]
-    result.save(update_fields=["metrics", "score", "message", "checks"])
+    result.verdict = outcome["verdict"]
+    result.score = outcome["score"]
+    result.message = outcome["check"]["detail"]
+    result.checks = [_published_check(check, outcome["check"]) for check in result.checks or []]
+    result.save(update_fields=["metrics", "verdict", "score", "message", "checks"])
 
 
 def _published_criterion(criterion: dict, mark: CriterionMark | None) -> dict:
-    if mark is None or mark.final_points == criterion.get("points"):
+    """The criterion as the candidate sees it: the final points and, once a reviewer changed
+    them, the grader's points and the reviewer's latest reason."""
+    if mark is None:
         return criterion
-    return {**criterion, "points": mark.final_points, "grader_points": mark.grader_points, "overridden": True}
+    published = {k: v for k, v in criterion.items() if k not in ("grader_points", "overridden", "override_reason")}
+    if mark.description and not published.get("description"):
+        published["description"] = mark.description
+    latest = next(iter(mark.overrides.all()), None)  # newest first (CriterionOverride.Meta.ordering)
+    if latest is None:
+        return published
+    return {**published, "points": mark.final_points, "grader_points": mark.grader_points,
+            "overridden": mark.is_overridden, "override_reason": latest.reason}
 
 
 def _published_check(check: dict, published: dict) -> dict:

@@ -45,19 +45,37 @@ def test_the_queue_puts_the_least_certain_first(make_graded):
 
 
 def test_an_override_changes_the_final_score_the_candidate_sees(make_graded, reviewer):
-    submission = make_graded()
+    submission = make_graded(rubric={**scored(), "pass_mark": 40})
     review = submission.written_review
-    override = criterion_override(mark=mark_of(review, "baseline"), reviewer=reviewer, points=2,
-                                  reason="Compares before/after utilisation in the second paragraph.")
+    submission.result.refresh_from_db()
+    assert (submission.result.verdict, submission.result.score) == ("wrong_answer", 0.0)  # 35% < 40%
+    reason = "Compares before/after utilisation in the second paragraph."
+    override = criterion_override(mark=mark_of(review, "baseline"), reviewer=reviewer, points=2, reason=reason)
     assert (override.previous_points, override.points, override.reviewer) == (1, 2, reviewer)
     review.refresh_from_db()
     assert review.final_score == 4.5 and review.grader_score == 3.5
     submission.result.refresh_from_db()
-    assert submission.result.score == 45.0
+    assert (submission.result.verdict, submission.result.score) == ("accepted", 45.0)  # the override crossed the mark
     rubric = submission.result.metrics["rubric"]
     assert rubric["score"] == 4.5 and rubric["grader_score"] == 3.5
     baseline = next(c for c in rubric["criteria"] if c["id"] == "baseline")
     assert baseline["points"] == 2 and baseline["overridden"] and baseline["grader_points"] == 1
+    assert baseline["override_reason"] == reason  # the candidate reads why
+
+
+def test_below_the_default_pass_mark_a_written_answer_is_a_wrong_answer(make_graded, reviewer):
+    submission = make_graded(rubric=scored(needs_review=False, confidences=(0.9, 0.95, 0.97)))
+    submission.result.refresh_from_db()
+    assert (submission.result.verdict, submission.result.score) == ("wrong_answer", 0.0)  # 3.5 of 10 < 60%
+    assert submission.result.checks[0]["status"] == "fail" and "60% to pass" in submission.result.message
+
+
+def test_marks_keep_the_criterion_description(make_graded):
+    data = scored()
+    data["criteria"][0]["description"] = "Compare before/after metrics."
+    review = make_graded(rubric=data).written_review
+    assert mark_of(review, "baseline").label == "Compare before/after metrics."
+    assert mark_of(review, "verify_fix").label == "verify_fix"  # no description stored: the id stands in
 
 
 def test_a_misconception_override_can_take_points_away_but_the_total_stays_at_least_zero(make_graded, reviewer):
@@ -99,7 +117,8 @@ def test_signing_off_takes_the_review_out_of_the_queue_and_publishes(make_graded
     assert list(review_queue()) == []
     submission.result.refresh_from_db()
     assert submission.result.metrics["rubric"]["needs_review"] is False
-    assert submission.result.checks[0]["status"] == "pass"
+    assert submission.result.checks[0]["status"] == "fail"  # signed off at 3.5 of 10: below the pass mark
+    assert "awaiting review" not in submission.result.message
 
 
 def test_recording_again_keeps_the_reviewers_work_unless_regraded(make_graded, reviewer):
@@ -169,7 +188,9 @@ def test_grading_a_written_submission_end_to_end_records_its_review(written_chal
     assert all(marks[c] == points for c, points in at_least.items())
     assert review.grader_score == review.final_score == expected["score"]
     assert review.status == (WrittenReview.Status.PENDING if expected["needs_review"] else WrittenReview.Status.AUTO)
-    assert submission.result.score == round(100.0 * expected["score"] / expected["max"], 2)
+    percent = round(100.0 * expected["score"] / expected["max"], 2)
+    assert submission.result.score == (percent if percent >= 60 else 0.0)
+    assert submission.result.verdict == ("accepted" if percent >= 60 else "wrong_answer")
     assert submission.result.metrics["rubric"]["score"] == expected["score"]
 
 
