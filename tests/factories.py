@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from catalog.models import Challenge, ChallengeVersion
 from reviews.models import CriterionMark, CriterionOverride, WrittenReview
 from submissions.models import Result, Submission
+from submissions.rules import result_solves
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -82,6 +83,8 @@ class ResultFactory(factory.django.DjangoModelFactory):
     message = ""
     checks = factory.LazyFunction(lambda: [{"name": "correctness", "status": "pass", "detail": ""}])
     metrics = factory.LazyFunction(lambda: {"speedup": 1.0, "latency_ms": None})
+    # what submission_record_result stores: the one "solved" rule, applied to the row's own data
+    solved = factory.LazyAttribute(lambda r: result_solves(verdict=r.verdict, metrics=r.metrics))
 
 
 class WrittenReviewFactory(factory.django.DjangoModelFactory):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from graders.kinds.rubric import written_outcome
 from reviews.models import CriterionMark, CriterionOverride, WrittenReview
 from submissions.models import Result, Submission
+from submissions.rules import result_solves
 
 POINT_STEP = 0.5  # reviewers mark on the rubric's half-point grid
 
@@ -130,7 +131,8 @@ def _publish(review: WrittenReview) -> None:
     result.score = outcome["score"]
     result.message = outcome["check"]["detail"]
     result.checks = [_published_check(check, outcome["check"]) for check in result.checks or []]
-    result.save(update_fields=["metrics", "verdict", "score", "message", "checks"])
+    result.solved = result_solves(verdict=result.verdict, metrics=result.metrics)
+    result.save(update_fields=["metrics", "verdict", "score", "message", "checks", "solved"])
 
 
 def _published_criterion(criterion: dict, mark: CriterionMark | None) -> dict:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from graders import verdicts
+from submissions.rules import awaiting_review
 
 
 class Submission(models.Model):
@@ -52,6 +53,8 @@ class Result(models.Model):
     checks = models.JSONField(default=list, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     log = models.TextField(blank=True, help_text="candidate stdout/stderr, at most 64 KiB")
+    solved = models.BooleanField(default=False, db_index=True,
+                                 help_text="reaches the challenge's first target tier (submissions.rules.result_solves)")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -60,6 +63,15 @@ class Result(models.Model):
     @property
     def speedup(self):
         return self.metrics.get("speedup")
+
+    @property
+    def awaiting_review(self) -> bool:
+        return awaiting_review(self.metrics)
+
+    @property
+    def display_verdict(self) -> str:
+        """What a candidate reads: "awaiting review" while a reviewer has yet to look, else the verdict."""
+        return "awaiting review" if self.awaiting_review else self.get_verdict_display()
 
     @property
     def latency(self):

@@ -20,10 +20,24 @@ def submission_get(*, user, submission_id) -> Submission:
     return qs.get(pk=submission_id)
 
 
-def user_has_solved(*, user, challenge: Challenge) -> bool:
-    if not user.is_authenticated:
+def solved_challenge_ids(*, user) -> set[int]:
+    """The ids of the challenges this user has solved: a result at or past the challenge's
+    first target tier (the rule: submissions.rules.result_solves). Empty for anonymous users."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Submission.objects.filter(user=user, result__solved=True).values_list("challenge_version__challenge_id", flat=True).distinct())
+
+
+def is_solved(*, user, challenge: Challenge) -> bool:
+    """Whether this user has solved this challenge (see solved_challenge_ids)."""
+    if not getattr(user, "is_authenticated", False):
         return False
-    return Submission.objects.filter(user=user, challenge_version__challenge=challenge, result__verdict=verdicts.ACCEPTED).exists()
+    return Submission.objects.filter(user=user, challenge_version__challenge=challenge, result__solved=True).exists()
+
+
+def user_has_solved(*, user, challenge: Challenge) -> bool:
+    """The older name of is_solved."""
+    return is_solved(user=user, challenge=challenge)
 
 
 def leaderboard_for(*, challenge: Challenge, device_class: str = "cpu", limit: int = 50) -> list[dict]:

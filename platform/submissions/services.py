@@ -19,6 +19,7 @@ from graders.result import GradeResult, LOG_CAP_BYTES
 from graders.submission_files import SubmissionFilesError, validate_submission_files
 from reviews.services import written_review_record
 from submissions.models import Result, Submission
+from submissions.rules import result_solves
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ def submission_record_result(*, submission: Submission, result: GradeResult) -> 
             "checks": data["checks"],
             "metrics": data["metrics"],
             "log": data["log"][:LOG_CAP_BYTES],
+            "solved": result_solves(verdict=data["verdict"], metrics=data["metrics"]),
         },
     )
     failed = data["verdict"] == verdicts.INTERNAL_ERROR

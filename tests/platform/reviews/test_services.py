@@ -61,6 +61,10 @@ def test_an_override_changes_the_final_score_the_candidate_sees(make_graded, rev
     baseline = next(c for c in rubric["criteria"] if c["id"] == "baseline")
     assert baseline["points"] == 2 and baseline["overridden"] and baseline["grader_points"] == 1
     assert baseline["override_reason"] == reason  # the candidate reads why
+    assert submission.result.awaiting_review and not submission.result.solved  # still in the queue
+    review_complete(review=review, reviewer=reviewer)
+    submission.result.refresh_from_db()
+    assert not submission.result.awaiting_review and submission.result.solved
 
 
 def test_below_the_default_pass_mark_a_written_answer_is_a_wrong_answer(make_graded, reviewer):
