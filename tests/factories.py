@@ -3,10 +3,15 @@ checks that none is missing). Built rows are plain data: for a gradable challeng
 `synced_challenge`, which goes through the real sync service and stores a real package."""
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from catalog.models import Challenge, ChallengeVersion
+from contests.models import AuditEvent, Contest, ContestChallenge, ContestSubmission, Invitation, Participant, Verification
+from leaderboards.models import BestEntry, UserTotal
 from reviews.models import CriterionMark, CriterionOverride, WrittenReview
 from submissions.models import Result, Submission
 from submissions.rules import result_solves
@@ -121,6 +126,92 @@ class CriterionOverrideFactory(factory.django.DjangoModelFactory):
     previous_points = factory.SelfAttribute("mark.grader_points")
     points = 2.0
     reason = "the answer names it in its second paragraph"
+
+
+# -- leaderboards and contests (issue 12) --
+class BestEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BestEntry
+
+    submission = factory.SubFactory(SubmissionFactory)
+    user = factory.SelfAttribute("submission.user")
+    challenge = factory.SelfAttribute("submission.challenge_version.challenge")
+    device_class = "cpu"
+    score = 40.0
+    speedup = 1.0
+    rank_speedup = factory.SelfAttribute("speedup")
+    submitted_at = factory.LazyFunction(timezone.now)
+
+class UserTotalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserTotal
+
+    user = factory.SubFactory(UserFactory)
+    device_class = "cpu"
+    total_score = 40.0
+    challenges = 1
+    last_improved_at = factory.LazyFunction(timezone.now)
+
+class ContestFactory(factory.django.DjangoModelFactory):
+    """Running now: started an hour ago, ends in an hour."""
+
+    class Meta:
+        model = Contest
+
+    slug = factory.Sequence(lambda n: f"contest-{n}")
+    title = factory.LazyAttribute(lambda c: c.slug.replace("-", " ").title())
+    rules_md = "Best score wins.\n"
+    starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+    ends_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=1))
+
+class ContestChallengeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContestChallenge
+
+    contest = factory.SubFactory(ContestFactory)
+    challenge = factory.SubFactory(ChallengeFactory)
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    contest = factory.SubFactory(ContestFactory)
+    user = factory.SubFactory(UserFactory)
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    contest = factory.SubFactory(ContestFactory)
+    user = factory.SubFactory(UserFactory)
+
+class ContestSubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContestSubmission
+
+    contest = factory.SubFactory(ContestFactory)
+    submission = factory.SubFactory(SubmissionFactory)
+    user = factory.SelfAttribute("submission.user")
+    challenge = factory.SelfAttribute("submission.challenge_version.challenge")
+    created_at = factory.LazyFunction(timezone.now)
+
+class VerificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Verification
+
+    entry = factory.SubFactory(ContestSubmissionFactory)
+    status = Verification.Status.REPRODUCED
+    verdict = "accepted"
+    score = 40.0
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    contest = factory.SubFactory(ContestFactory)
+    action = AuditEvent.Action.PUBLISH
+    reason = "standings published"
+
 
 
 def synced_challenge(slug: str = "vector-add", root=None):

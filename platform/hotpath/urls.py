@@ -6,5 +6,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("api.urls")),
     path("reviews/", include("reviews.urls")),
+    path("leaderboards/", include("leaderboards.urls")),
+    path("contests/", include("contests.urls")),
     path("", include("web.urls")),
 ]

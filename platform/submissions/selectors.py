@@ -1,10 +1,9 @@
-"""Reads for submissions and leaderboards."""
+"""Reads for submissions (leaderboards: leaderboards.selectors)."""
 from __future__ import annotations
 
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
 from catalog.models import Challenge
-from graders import verdicts
 from submissions.models import Submission
 
 
@@ -38,14 +37,3 @@ def is_solved(*, user, challenge: Challenge) -> bool:
 def user_has_solved(*, user, challenge: Challenge) -> bool:
     """The older name of is_solved."""
     return is_solved(user=user, challenge=challenge)
-
-
-def leaderboard_for(*, challenge: Challenge, device_class: str = "cpu", limit: int = 50) -> list[dict]:
-    """Best accepted score per user on one device class, highest first."""
-    rows = (
-        Submission.objects.filter(challenge_version__challenge=challenge, device_class=device_class, result__verdict=verdicts.ACCEPTED)
-        .values("user__username")
-        .annotate(best=Max("result__score"))
-        .order_by("-best", "user__username")[:limit]
-    )
-    return [{"username": r["user__username"], "score": r["best"]} for r in rows]

@@ -10,8 +10,9 @@ from accounts.forms import SignUpForm
 from catalog.markdown import render_markdown
 from catalog.models import Challenge
 from catalog.selectors import challenge_get, challenge_list
+from leaderboards.selectors import challenge_board
 from submissions.models import Submission
-from submissions.selectors import leaderboard_for, submission_get, submission_list, user_has_solved
+from submissions.selectors import submission_get, submission_list, user_has_solved
 from submissions.services import submission_create
 from web.forms import SubmitForm
 
@@ -46,7 +47,7 @@ def challenge_detail(request, slug: str):
         "version": version,
         "form": form,
         "solved": user_has_solved(user=request.user, challenge=challenge),
-        "leaderboard": leaderboard_for(challenge=challenge, device_class="cpu", limit=10),
+        "leaderboard": challenge_board(challenge=challenge, device_class="cpu", limit=10),
     }
     return render(request, "web/challenge.html", context)
 
