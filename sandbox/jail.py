@@ -110,6 +110,7 @@ def bind(root: str, source: str, target: str, *, writable: bool = False, recursi
 def build_root(root: str, config: dict) -> None:
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     for name, target in config.get("symlinks", {}).items():
+        _mkdirs(os.path.dirname(root + name))
         os.symlink(target, root + name)
     # tmpfs first: a bind that lives under one (a checkout or venv under /tmp) stays visible.
     for entry in config["tmpfs"]:
@@ -255,12 +256,19 @@ def template_server(fd: int) -> int:
     """Serve jobs over a unix socket: each request is a JSON config plus the job's stdout and
     stderr as passed descriptors; reply {"pid": P}, later {"pid": P, "status": S}.
 
+    A second line on stdin may hold a view (see `enter_template_view`): the template then
+    restarts itself inside it first, so that what it imports carries no host path.
+
     It imports torch and numpy once (no torch op runs here, so no thread pool exists to be
     broken by fork) and nothing of the harness, which comes from each job's bundle. One job
     at a time; the process backend holds a lock around it.
     """
     import socket
 
+    view = json.loads(sys.stdin.readline() or "null")
+    if view is not None:
+        enter_template_view(view)
+        restart_in_view(view, fd)
     import numpy  # noqa: F401 - imported for the jobs' sake
     import torch  # noqa: F401
 
@@ -275,6 +283,44 @@ def template_server(fd: int) -> int:
         forkserver.send(sock, {"pid": pid})
         _, status = os.waitpid(pid, 0)
         forkserver.send(sock, {"pid": pid, "status": shell_status(status)})
+
+
+def enter_template_view(view: dict) -> None:
+    """A mount namespace of the template's own (root only): the host's root, entry by entry,
+    plus the view's binds and symlinks (the venv at its neutral path, see
+    sandbox/python_view.py). The host sees none of it; each job's jail is built from it."""
+    _check(libc.unshare(CLONE_NEWNS), "unshare the template's mount namespace")
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    root, host_entries = view["root"], sorted(os.listdir("/"))
+    clashes = {p.split("/")[1] for p in [*view["symlinks"], *(e["dst"] for e in view["binds"])]} & set(host_entries)
+    if clashes:
+        raise JailError(f"the host's own /{min(clashes)} is where the view puts its files")
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for name in host_entries:
+        path = "/" + name
+        if os.path.islink(path):
+            os.symlink(os.readlink(path), root + path)
+        elif os.path.isdir(path) or os.path.isfile(path):
+            bind(root, path, path, writable=True, recursive=True)
+    for name, target in view["symlinks"].items():
+        _mkdirs(os.path.dirname(root + name))
+        os.symlink(target, root + name)
+    for entry in view["binds"]:
+        bind(root, entry["src"], entry["dst"])
+    os.chdir(root)
+    _check(libc.syscall(SYS_PIVOT_ROOT[os.uname().machine], b".", b"."), "pivot_root")
+    _check(libc.umount2(b".", MNT_DETACH), "detach the host root")
+    os.chdir("/")
+
+
+def restart_in_view(view: dict, fd: int) -> None:
+    """exec the view's interpreter on the view's jail.py (its path on stdin, as at the start)."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, (view["jail"] + "\nnull\n").encode())
+    os.close(write_end)
+    os.dup2(read_end, 0)
+    os.close(read_end)
+    os.execv(view["python"], [view["python"], "-I", "-c", view["boot"], str(fd)])
 
 
 def _template_child(config: dict, fds: list[int]) -> int:

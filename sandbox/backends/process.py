@@ -28,6 +28,7 @@ from sandbox.capped import CappedReader  # noqa: F401 - also docker's
 from sandbox.api import INSIDE_BUNDLE, INSIDE_WORK, INSIDE_WORKER_BUNDLE, SandboxJob, SandboxResult, inside_environment, inside_text, server_caps
 from sandbox.cgroups import JobCgroup, reap_stale_cgroups
 from sandbox.gpus import gpu_slot
+from sandbox.python_view import python_view, template_view
 from sandbox.registry import register_backend
 
 JAIL = Path(__file__).resolve().parent.parent / "jail.py"
@@ -95,8 +96,9 @@ def jail_config(job: SandboxJob, workdir: Path) -> dict:
         elif os.path.isdir(path):
             binds.append({"src": path, "dst": path})
     binds += [{"src": f, "dst": f} for f in ETC_FILES if os.path.isfile(f)]
-    for prefix in _python_prefixes():
-        binds.append({"src": prefix, "dst": prefix})
+    view = python_view(scratch=workdir / "python-view")
+    binds += view.binds
+    symlinks.update(view.symlinks)
     if job.bundle != Path("/"):
         binds.append({"src": str(job.bundle), "dst": INSIDE_BUNDLE})
     if job.worker_bundle is not None:
@@ -117,8 +119,9 @@ def jail_config(job: SandboxJob, workdir: Path) -> dict:
             {"dst": "/dev/shm", "size": tmpfs_bytes, "mode": "1777"},
         ],
         "cwd": INSIDE_WORK,
-        "argv": [inside_text(a, python=sys.executable) for a in job.argv],
-        "env": _environment(job),
+        "argv": [inside_text(a, python=view.python) for a in job.argv],
+        "python": view.python,
+        "env": inside_environment(job, allow=ENV_ALLOW_LIST, python=view.python, path=SAFE_PATH),
         "uid_map": ROOT_ID_MAP,
         "gid_map": ROOT_ID_MAP,
         "keep_caps": SUPERVISOR_CAPS,
@@ -126,22 +129,10 @@ def jail_config(job: SandboxJob, workdir: Path) -> dict:
     }
 
 
-def _python_prefixes() -> list[str]:
-    """The interpreter and its packages, bound where they are so that `{python}` works inside."""
-    candidates = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
-    candidates.add(os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))))
-    candidates -= {"/", "/usr", "/usr/local"}
-    return sorted(p for p in candidates if not any(p != q and p.startswith(q + "/") for q in candidates))
-
-
 def _gpu_device_nodes(gpu: int) -> list[str]:
     """Only this GPU's node plus the control nodes: the job sees one device (index 0)."""
     nodes = [f"/dev/nvidia{gpu}", "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"]
     return [n for n in nodes if os.path.exists(n)]
-
-
-def _environment(job: SandboxJob) -> dict[str, str]:
-    return inside_environment(job, allow=ENV_ALLOW_LIST, python=sys.executable, path=SAFE_PATH)
 
 
 def _run_in(workdir: Path, job: SandboxJob) -> SandboxResult:
@@ -207,6 +198,7 @@ class Template:
         self.proc: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
         self.broken = False
+        self.scratch: Path | None = None
 
     def ensure(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -215,6 +207,7 @@ class Template:
             raise TemplateError("the template failed before")
         self.close()  # whatever is left of a dead one
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        view = self._view()
         try:
             self.proc = subprocess.Popen(
                 # jail.py's path comes on stdin, not argv: every job's /proc/self/cmdline is the template's
@@ -225,7 +218,7 @@ class Template:
                 # its environment block is what /proc/<pid>/environ of every fork shows: nothing of the host's
                 cwd="/", env={"PATH": SAFE_PATH, "OMP_WAIT_POLICY": "PASSIVE"}, start_new_session=True,
             )
-            self.proc.stdin.write(os.fsencode(JAIL) + b"\n")
+            self.proc.stdin.write(os.fsencode(JAIL) + b"\n" + json.dumps(view).encode() + b"\n")
             self.proc.stdin.close()
         finally:
             theirs.close()
@@ -234,6 +227,13 @@ class Template:
             self.broken = True
             self.close()
             raise TemplateError("the template did not start")
+
+    def _view(self) -> dict | None:
+        """Where the template restarts itself: root only (it needs a mount namespace)."""
+        if os.geteuid() != 0:
+            return None
+        self.scratch = Path(tempfile.mkdtemp(prefix="hotpath-template-"))
+        return template_view(scratch=self.scratch, runtime=JAIL.parent, boot=TEMPLATE_BOOT)
 
     def start(self, config: dict, cgroup: JobCgroup) -> "TemplateJob":
         self.ensure()
@@ -268,6 +268,9 @@ class Template:
         if self.sock is not None:
             self.sock.close()
             self.sock = None
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
 
 class TemplateJob:
@@ -306,7 +309,7 @@ def _template_fits(config: dict) -> bool:
     """Only `{python} -m MODULE ...` and `{python} -c CODE ...` run in the template: anything
     else (another interpreter, interpreter options) is exec'd as asked."""
     argv = config["argv"]
-    return len(argv) >= 3 and argv[0] == sys.executable and argv[1] in ("-m", "-c")
+    return len(argv) >= 3 and argv[0] == config.get("python") and argv[1] in ("-m", "-c")
 
 
 def _supervise(proc, job: SandboxJob, cgroup: JobCgroup | None, started: float, phases: dict) -> SandboxResult:
