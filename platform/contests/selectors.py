@@ -40,6 +40,11 @@ def contest_get(*, slug: str) -> Contest:
     return Contest.objects.get(slug=slug)
 
 
+def contest_challenges(*, contest: Contest) -> list:
+    """The contest's challenges, in the contest's order."""
+    return [cc.challenge for cc in contest.contest_challenges.select_related("challenge__current_version")]
+
+
 def contest_phase(*, contest: Contest, now: datetime | None = None) -> str:
     """upcoming, running, frozen (running, board frozen), ended, or published (the reveal)."""
     now = now or timezone.now()

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.markdown import render_markdown
 from contests.models import Contest, ContestChallenge, ContestSubmission
-from contests.selectors import audit_log, contest_board, contest_get, contest_list, contest_phase, is_organiser, is_participant, submissions_left
+from contests.selectors import audit_log, contest_board, contest_challenges, contest_get, contest_list, contest_phase, is_organiser, is_participant, submissions_left
 from contests.services import contest_publish, contest_reverify_check, contest_register, contest_submit, entry_disqualify, entry_reinstate
 from contests.tasks import queue_reverification
 
@@ -35,7 +35,7 @@ def contest_page(request, slug: str):
     context = {
         "contest": contest, "now": now, "phase": contest_phase(contest=contest, now=now),
         "rules_html": render_markdown(contest.rules_md), "board": contest_board(contest=contest, viewer=request.user, now=now),
-        "challenges": [cc.challenge for cc in ContestChallenge.objects.filter(contest=contest).select_related("challenge__current_version")],
+        "challenges": contest_challenges(contest=contest),
         "participant": participant, "organiser": organiser,
         "submissions_left": submissions_left(contest=contest, user=request.user, now=now) if participant else None,
         "audit": audit_log(contest=contest) if organiser else [],
