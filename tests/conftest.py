@@ -25,3 +25,20 @@ def package_copy(tmp_path):
         return target
 
     return copy
+
+
+_DB_FIXTURES = ("db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback")
+
+
+@pytest.fixture(autouse=True)
+def live_cpu_worker(request):
+    """Every test with database access has a live `cpu` grading worker, as `make run` has (its
+    worker announces itself), so submitting works. A test of the refusal deletes it:
+    `WorkerHeartbeat.objects.all().delete()`; more workers: tests.factories.WorkerHeartbeatFactory."""
+    if request.node.get_closest_marker("django_db") is None and not set(_DB_FIXTURES) & set(request.fixturenames):
+        yield None
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames else "db")
+    from tests.factories import WorkerHeartbeatFactory
+
+    yield WorkerHeartbeatFactory(hostname="celery@test-worker", device_class="cpu")

@@ -15,6 +15,7 @@ from leaderboards.models import BestEntry, UserTotal
 from reviews.models import CriterionMark, CriterionOverride, WrittenReview
 from submissions.models import Result, Submission
 from submissions.rules import result_solves
+from workers.models import WorkerHeartbeat
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -212,6 +213,20 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     action = AuditEvent.Action.PUBLISH
     reason = "standings published"
 
+
+
+class WorkerHeartbeatFactory(factory.django.DjangoModelFactory):
+    """A worker seen just now: its device class is live (workers.selectors.live_device_classes)."""
+
+    class Meta:
+        model = WorkerHeartbeat
+        django_get_or_create = ("hostname", "device_class")
+
+    hostname = factory.Sequence(lambda n: f"celery@worker-{n}")
+    device_class = "cpu"
+    gpu_model = factory.LazyAttribute(lambda w: "" if w.device_class == "cpu" else f"NVIDIA {w.device_class.upper()}")
+    free_slots = 1
+    last_seen = factory.LazyFunction(timezone.now)
 
 
 def synced_challenge(slug: str = "vector-add", root=None):

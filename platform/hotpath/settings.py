@@ -119,6 +119,11 @@ HOTPATH_SANDBOX_BACKEND = env("HOTPATH_SANDBOX_BACKEND", default="process")
 HOTPATH_DEVICE = env("HOTPATH_DEVICE", default="cpu")            # the kind this worker grades on
 HOTPATH_DEVICE_CLASS = env("HOTPATH_DEVICE_CLASS", default="cpu")  # cpu, h100, h200...
 HOTPATH_GPU_INDEX = env.int("HOTPATH_GPU_INDEX", default=0)     # the GPU this worker grades on
+HOTPATH_GPU_MODEL = env("HOTPATH_GPU_MODEL", default="")         # as announced; empty: asked of nvidia-smi on cuda
+# Workers announce themselves (workers.heartbeat) every HOTPATH_WORKER_HEARTBEAT_S; a device class
+# is offered (and accepts submissions) while one of its workers was seen within the liveness window.
+HOTPATH_WORKER_HEARTBEAT_S = env.float("HOTPATH_WORKER_HEARTBEAT_S", default=15.0)
+HOTPATH_WORKER_LIVENESS_S = env.float("HOTPATH_WORKER_LIVENESS_S", default=60.0)
 # Submission limits (files, sizes, names) are graders.submission_files.LIMITS, shared with the pipeline.
 
 REST_FRAMEWORK = {

@@ -20,6 +20,8 @@ from graders.submission_files import SubmissionFilesError, validate_submission_f
 from reviews.services import written_review_record
 from submissions.models import Result, Submission
 from submissions.rules import result_solves
+from workers.devices import DEVICE_KINDS, DeviceClassError, device_kind_of, normalize_device_class
+from workers.selectors import live_device_classes
 
 logger = logging.getLogger(__name__)
 
@@ -33,24 +35,75 @@ def validate_files(*, files: dict[str, str]) -> dict[str, str]:
     return files
 
 
+ANSWER_KINDS = ("written", "quiz")  # graded on the worker without a sandbox: any device class will do
+
+
+class DeviceClassUnavailable(ValidationError):
+    """No live worker serves the device class a submission asks for (or, asked for a kind only,
+    no live class of that kind): refused at submit time, never queued to wait for nobody."""
+
+
 @transaction.atomic
 def submission_create(*, user, challenge: Challenge, files: dict[str, str], device: str | None = None, device_class: str | None = None) -> Submission:
-    """Store the files against the challenge's current version and queue the grading."""
+    """Store the files against the challenge's current version and queue the grading on the
+    device class's queue. Raises ValidationError for bad input, DeviceClassUnavailable when no
+    live worker serves the class."""
     if not challenge.is_active or challenge.current_version is None:
         raise ValidationError("This challenge is not open for submissions.")
     version = challenge.current_version
-    device = device or settings.HOTPATH_DEVICE
-    if challenge.kind not in ("written", "quiz") and device not in version.device_kinds:
-        raise ValidationError(f"This challenge does not run on {device}.")
+    device, device_class = _device_and_class(challenge, version, device=device, device_class=device_class)
     submission = Submission.objects.create(
         user=user,
         challenge_version=version,
         files=validate_files(files=files),
         device=device,
-        device_class=device_class or (settings.HOTPATH_DEVICE_CLASS if device != "cpu" else "cpu"),
+        device_class=device_class,
     )
     transaction.on_commit(lambda: _enqueue(submission))
     return submission
+
+
+def _device_and_class(challenge: Challenge, version, *, device: str | None, device_class: str | None) -> tuple[str, str]:
+    """The device kind and the live class to grade on. A class decides the kind (DESIGN
+    "Devices"); a kind alone gets its live class with the most free slots."""
+    if device is not None and device not in DEVICE_KINDS:
+        raise ValidationError(f"Unknown device {device!r}; choose {' or '.join(DEVICE_KINDS)}.")
+    if device_class:
+        try:
+            device_class = normalize_device_class(device_class)
+        except DeviceClassError as exc:
+            raise ValidationError(str(exc)) from None
+        kind = device_kind_of(device_class)
+        if device is not None and device != kind:
+            raise ValidationError(f"Device class {device_class} grades on {kind}, not {device}.")
+        device = kind
+    any_class = challenge.kind in ANSWER_KINDS and device is None  # a written answer needs no particular device
+    device = device or _default_device(challenge, version)
+    if challenge.kind not in ANSWER_KINDS and device not in version.device_kinds:
+        raise ValidationError(f"This challenge does not run on {device}; it runs on {', '.join(version.device_kinds) or 'no device'}.")
+    live = live_device_classes()
+    if not device_class:
+        device_class = _pick_class(live, device, any_class=any_class)
+    if not any(row["name"] == device_class for row in live):
+        raise DeviceClassUnavailable(f"No worker for device class {device_class} is online, so it cannot grade now. {_online(live)}")
+    return device, device_class
+
+
+def _default_device(challenge: Challenge, version) -> str:
+    if challenge.kind in ANSWER_KINDS or "cpu" in version.device_kinds or not version.device_kinds:
+        return "cpu"
+    return version.device_kinds[0]
+
+
+def _pick_class(live: list[dict], device: str, *, any_class: bool) -> str:
+    candidates = [row for row in live if device_kind_of(row["name"]) == device] or (live if any_class else [])
+    if not candidates:
+        raise DeviceClassUnavailable(f"No {device} worker is online, so {device} submissions cannot be graded now. {_online(live)}")
+    return max(candidates, key=lambda row: (row["free_slots"], row["last_seen"]))["name"]
+
+
+def _online(live: list[dict]) -> str:
+    return f"Online: {', '.join(row['name'] for row in live)}." if live else "No grading worker is online."
 
 
 def _enqueue(submission: Submission) -> None:
