@@ -1,13 +1,22 @@
-from django.urls import path
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from api import views
+from api.errors import not_found
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("token/", obtain_auth_token, name="api-token"),
     path("challenges/", views.ChallengeListApi.as_view(), name="api-challenges"),
     path("challenges/<slug:slug>/", views.ChallengeDetailApi.as_view(), name="api-challenge"),
+    path("challenges/<slug:slug>/history/", views.ChallengeHistoryApi.as_view(), name="api-challenge-history"),
     path("submissions/", views.SubmissionListApi.as_view(), name="api-submissions"),
     path("submissions/<uuid:submission_id>/", views.SubmissionDetailApi.as_view(), name="api-submission"),
+    path("device-classes/", views.DeviceClassListApi.as_view(), name="api-device-classes"),
+    path("webhook/", views.WebhookApi.as_view(), name="api-webhook"),
+    path("webhook/deliveries/", views.WebhookDeliveriesApi.as_view(), name="api-webhook-deliveries"),
+    re_path(r"^.*$", not_found),  # unknown /api/ paths answer JSON, not the site's HTML 404
 ]

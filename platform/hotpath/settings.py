@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # /api/docs/ assets, served locally
     "accounts",
     "catalog",
     "submissions",
@@ -134,8 +135,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"submissions": env("HOTPATH_SUBMISSION_RATE", default="30/minute")},
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",  # every API error is JSON with a `detail`
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Hotpath API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hotpath API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "DESCRIPTION": "Challenges, submissions, device classes, leaderboards, contests and webhooks. See docs/api.md.",
+    # /api/docs/ uses the assets drf-spectacular-sidecar installs: served by the app, no CDN
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,
