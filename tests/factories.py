@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from catalog.models import Challenge, ChallengeVersion
+from catalog.models import Challenge, ChallengeVersion, HintReveal
 from contests.models import AuditEvent, Contest, ContestChallenge, ContestSubmission, Invitation, Participant, Verification
 from leaderboards.models import BestEntry, UserTotal
 from reviews.models import CriterionMark, CriterionOverride, WrittenReview
@@ -227,6 +227,15 @@ class WorkerHeartbeatFactory(factory.django.DjangoModelFactory):
     gpu_model = factory.LazyAttribute(lambda w: "" if w.device_class == "cpu" else f"NVIDIA {w.device_class.upper()}")
     free_slots = 1
     last_seen = factory.LazyFunction(timezone.now)
+
+
+class HintRevealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HintReveal
+
+    user = factory.SubFactory(UserFactory)
+    challenge = factory.SubFactory(ChallengeFactory)
+    index = 0
 
 
 def synced_challenge(slug: str = "vector-add", root=None):

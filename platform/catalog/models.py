@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -48,3 +49,19 @@ class ChallengeVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.challenge.slug} v{self.number}"
+
+
+class HintReveal(models.Model):
+    """A user asked to see one more hint of a challenge (hints are revealed one at a time, in order)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hint_reveals")
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="hint_reveals")
+    index = models.PositiveSmallIntegerField(help_text="0 for the first hint")
+    revealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "challenge", "index"]
+        constraints = [models.UniqueConstraint(fields=["user", "challenge", "index"], name="unique_hint_reveal")]
+
+    def __str__(self) -> str:
+        return f"{self.user} saw hint {self.index + 1} of {self.challenge}"

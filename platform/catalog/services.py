@@ -7,10 +7,12 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from catalog.hints import split_hints
 from catalog.markdown import render_markdown
-from catalog.models import Challenge, ChallengeVersion
+from catalog.models import Challenge, ChallengeVersion, HintReveal
 from graders.catalog import package_dirs
 from graders.spec import ChallengeSpec, SpecError, load_spec
 
@@ -126,3 +128,22 @@ def _jsonable(value):
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+class NoMoreHints(ValidationError):
+    """Every hint of the challenge is already shown (or it has none)."""
+
+
+@transaction.atomic
+def hint_reveal(*, user, challenge: Challenge) -> HintReveal:
+    """Record that `user` reveals the challenge's next hint (one at a time, in order)."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Log in to reveal hints.")
+    total = len(split_hints(challenge.current_version.hints_md if challenge.current_version else ""))
+    Challenge.objects.select_for_update().filter(pk=challenge.pk).first()  # one reveal at a time per challenge
+    shown = HintReveal.objects.filter(user=user, challenge=challenge).count()
+    if total == 0:
+        raise NoMoreHints("This challenge has no hints.")
+    if shown >= total:
+        raise NoMoreHints(f"All {total} hints are already shown.")
+    return HintReveal.objects.create(user=user, challenge=challenge, index=shown)

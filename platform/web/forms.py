@@ -6,10 +6,15 @@ from graders.submission_files import LIMITS, SubmissionFilesError, validate_subm
 class SubmitForm(forms.Form):
     code = forms.CharField(widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "code"}), required=False, label="Paste your code")
     upload = forms.FileField(required=False, label="…or upload a file")
+    # Any name is taken here: the service says clearly when its class has no live worker (it may
+    # have gone since the page was drawn).
+    device_class = forms.CharField(required=False, max_length=40, label="Grade on", widget=forms.Select)
 
-    def __init__(self, *args, entry_file: str, **kwargs):
+    def __init__(self, *args, entry_file: str, device_classes: list[dict] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.entry_file = entry_file
+        self.fields["code"].widget.attrs["data-file"] = entry_file
+        self.fields["device_class"].widget.choices = [(row["name"], device_class_label(row)) for row in device_classes or []]
 
     def clean(self):
         data = super().clean()
@@ -33,3 +38,30 @@ class SubmitForm(forms.Form):
 
     def submission_files(self) -> dict[str, str]:
         return {self.entry_file: self.cleaned_data["code"]}
+
+
+def device_class_label(row: dict) -> str:
+    model = f"{row['gpu_model']}, " if row.get("gpu_model") else ""
+    return f"{row['name']} ({model}{row['free_slots']} free of {row['workers']} worker{'s' if row['workers'] != 1 else ''})"
+
+
+class CatalogFilterForm(forms.Form):
+    """Catalog filters; a value the catalog does not have is reported and ignored."""
+
+    tag = forms.ChoiceField(required=False, label="Topic")
+    difficulty = forms.ChoiceField(required=False, label="Difficulty")
+    device = forms.ChoiceField(required=False, label="Device")
+
+    def __init__(self, *args, facets: dict[str, list[str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        for field, values in (("tag", facets["tags"]), ("difficulty", facets["difficulties"]), ("device", facets["devices"])):
+            self.fields[field].choices = [("", "any")] + [(v, v) for v in values]
+
+    def filters(self) -> dict[str, str | None]:
+        """The valid filters (invalid ones dropped: the form's errors say which)."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or None for name in ("tag", "difficulty", "device")}
+
+    @property
+    def active(self) -> bool:
+        return any(self.filters().values())

@@ -2,23 +2,35 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accounts.forms import SignUpForm
 from catalog.markdown import render_markdown
 from catalog.models import Challenge
-from catalog.selectors import challenge_get, challenge_list
+from catalog.selectors import catalog_facets, challenge_get, challenge_list, hints_for, runs_on
+from catalog.services import hint_reveal
 from leaderboards.selectors import challenge_board
 from submissions.models import Submission
-from submissions.selectors import submission_get, submission_list, user_has_solved
+from submissions.selectors import challenge_history as challenge_history_of
+from submissions.selectors import (is_solved, solved_challenge_ids, submission_diff, submission_get,
+                                   submission_list, topic_progress)
 from submissions.services import submission_create
-from web.forms import SubmitForm
+from web.forms import CatalogFilterForm, SubmitForm
+from workers.devices import device_kind_of
+from workers.selectors import live_device_classes
 
 
 def catalog(request):
-    return render(request, "web/catalog.html", {"challenges": challenge_list(kind=request.GET.get("kind") or None, tag=request.GET.get("tag") or None)})
+    form = CatalogFilterForm(request.GET or None, facets=catalog_facets())
+    filters = form.filters() if request.GET else {}
+    challenges = challenge_list(kind=request.GET.get("kind") or None, **filters)
+    context = {"challenges": challenges, "filter_form": form, "filtered": any(filters.values()) or bool(request.GET.get("kind")),
+               "solved_ids": solved_challenge_ids(user=request.user)}
+    return render(request, "web/catalog.html", context)
 
 
 def _challenge_or_404(slug: str) -> Challenge:
@@ -31,14 +43,17 @@ def _challenge_or_404(slug: str) -> Challenge:
 def challenge_detail(request, slug: str):
     challenge = _challenge_or_404(slug)
     version = challenge.current_version
-    form = SubmitForm(request.POST or None, request.FILES or None, entry_file=version.entry_file, initial={"code": version.starter_files.get(version.entry_file, "")})
+    classes = _device_classes_for(challenge)
+    form = SubmitForm(request.POST or None, request.FILES or None, entry_file=version.entry_file, device_classes=classes,
+                      initial={"code": version.starter_files.get(version.entry_file, "")})
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
         if form.is_valid():
             try:
-                submission = submission_create(user=request.user, challenge=challenge, files=form.submission_files())
-            except ValidationError as exc:
+                submission = submission_create(user=request.user, challenge=challenge, files=form.submission_files(),
+                                               device_class=form.cleaned_data.get("device_class") or None)
+            except ValidationError as exc:  # DeviceClassUnavailable included: its message says which classes are online
                 form.add_error(None, exc)
             else:
                 return redirect("submission", submission_id=submission.pk)
@@ -46,10 +61,16 @@ def challenge_detail(request, slug: str):
         "challenge": challenge,
         "version": version,
         "form": form,
-        "solved": user_has_solved(user=request.user, challenge=challenge),
+        "device_classes": classes,
+        "solved": is_solved(user=request.user, challenge=challenge),
         "leaderboard": challenge_board(challenge=challenge, device_class="cpu", limit=10),
     }
     return render(request, "web/challenge.html", context)
+
+
+def _device_classes_for(challenge: Challenge) -> list[dict]:
+    """The live device classes this challenge can be graded on."""
+    return [row for row in live_device_classes() if runs_on(challenge, device_kind_of(row["name"]))]
 
 
 def challenge_starter_file(request, slug: str, name: str):
@@ -64,16 +85,58 @@ def challenge_starter_file(request, slug: str, name: str):
 
 def challenge_hints(request, slug: str):
     challenge = _challenge_or_404(slug)
-    return render(request, "web/prose.html", {"challenge": challenge, "title": "Hints", "html": render_markdown(challenge.current_version.hints_md)})
+    return render(request, "web/hints.html", {"challenge": challenge, "hints": hints_for(user=request.user, challenge=challenge)})
+
+
+@login_required
+@require_POST
+def challenge_hint_reveal(request, slug: str):
+    challenge = _challenge_or_404(slug)
+    try:
+        reveal = hint_reveal(user=request.user, challenge=challenge)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.info(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("challenge_hints", slug=slug)
+    return redirect(reverse("challenge_hints", args=[slug]) + f"#hint-{reveal.index + 1}")
 
 
 @login_required
 def challenge_editorial(request, slug: str):
     challenge = _challenge_or_404(slug)
-    if not (request.user.is_staff or user_has_solved(user=request.user, challenge=challenge)):
-        messages.info(request, "The editorial opens once you have an accepted submission.")
+    if not (request.user.is_staff or is_solved(user=request.user, challenge=challenge)):
+        messages.info(request, "The editorial opens once you solve the challenge: reach its first target tier "
+                               "(for a written answer, its pass mark).")
         return redirect("challenge", slug=slug)
     return render(request, "web/prose.html", {"challenge": challenge, "title": "Editorial", "html": render_markdown(challenge.current_version.editorial_md)})
+
+
+@login_required
+def challenge_history(request, slug: str):
+    challenge = _challenge_or_404(slug)
+    attempts = list(challenge_history_of(user=request.user, challenge=challenge)[:200])
+    return render(request, "web/history.html", {"challenge": challenge, "attempts": attempts,
+                                                "solved": is_solved(user=request.user, challenge=challenge)})
+
+
+@login_required
+def challenge_diff(request, slug: str):
+    challenge = _challenge_or_404(slug)
+    old_id, new_id = request.GET.get("a", ""), request.GET.get("b", "")
+    try:
+        files = submission_diff(user=request.user, challenge=challenge, old_id=old_id, new_id=new_id)
+    except Submission.DoesNotExist:
+        messages.info(request, "Choose two of your attempts at this challenge to compare.")
+        return redirect("challenge_history", slug=slug)
+    return render(request, "web/diff.html", {"challenge": challenge, "files": files, "old_id": old_id, "new_id": new_id})
+
+
+@login_required
+def profile(request):
+    progress = topic_progress(user=request.user)
+    solved = solved_challenge_ids(user=request.user)
+    return render(request, "web/profile.html", {"progress": progress, "solved_count": len(solved),
+                                                "total": challenge_list().count(),
+                                                "attempts": submission_list(user=request.user).count()})
 
 
 @login_required
