@@ -6,7 +6,7 @@ import time
 import pytest
 import torch
 
-from graders.harness.shared.cipher import KEY_BITS, keystream, seal, tensor_key, unseal
+from graders.harness.shared.cipher import KEY_BITS, keystream, pad_for, seal, seal_with_pad, tensor_key, unseal, unseal_with_pad
 
 CPU = torch.device("cpu")
 
@@ -35,6 +35,17 @@ def test_round_trip_with_tensor_keys():
     x = torch.randn(3, 1001)
     key = tensor_key(2**61 + 3, 4)
     assert torch.equal(unseal(seal(x, key), key, dtype=x.dtype, shape=list(x.shape)), x)
+
+
+@pytest.mark.parametrize("tensor", [torch.randn(4, 160, 64), torch.randint(0, 9, (33,)), torch.empty(0)], ids=["float", "int", "empty"])
+def test_seal_with_pad_is_seal_and_pad_for_from_one_keystream(tensor):
+    key = tensor_key(2**60 + 11, 2)
+    sealed, pad = seal_with_pad(tensor, key)
+    assert torch.equal(sealed, seal(tensor, key)) and torch.equal(pad, pad_for(tensor, key))
+    if tensor.numel():
+        assert not torch.equal(sealed, tensor.contiguous().view(-1).view(torch.uint8)), "sealed bytes differ from the plain ones"
+        opened = unseal_with_pad(sealed.clone(), pad, dtype=tensor.dtype, shape=list(tensor.shape))
+        assert torch.equal(opened, tensor)
 
 
 @pytest.mark.slow

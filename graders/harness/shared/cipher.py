@@ -94,6 +94,17 @@ def seal(tensor: torch.Tensor, key: int) -> torch.Tensor:
     return _xor(raw, key, _sealed_stride(tensor.dtype, tensor.device))
 
 
+def seal_with_pad(tensor: torch.Tensor, key: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """`seal(tensor, key)` and `pad_for(tensor, key)` from one keystream (half the SHAKE work)."""
+    if tensor.numel() == 0:
+        empty = torch.empty(0, dtype=torch.uint8, device=tensor.device)
+        return empty, empty
+    raw = tensor.detach().contiguous().view(-1).view(torch.uint8)
+    stride = _sealed_stride(tensor.dtype, tensor.device)
+    pad = keystream(raw.numel() // stride, key, tensor.device)
+    return _xor_with(raw, pad, stride), pad
+
+
 def unseal(sealed: torch.Tensor, key: int, *, dtype: torch.dtype, shape: list[int]) -> torch.Tensor:
     if sealed.numel() == 0:
         return torch.empty(shape, dtype=dtype, device=sealed.device)

@@ -19,7 +19,7 @@ from graders.harness.output_checks import answer_cap, call_and_check, nbytes, ve
 from graders.harness.package import Case
 from graders.harness.quiesce import paused, watched
 from graders.harness.shared.channel import DTYPE_NAMES
-from graders.harness.shared.cipher import pad_for, seal, tensor_key
+from graders.harness.shared.cipher import seal, seal_with_pad, tensor_key
 from graders.harness.steps import step
 from graders.harness.timing_judge import CONFIRM_LIMIT, HARNESS_SHARE, HARNESS_SLACK_NS, NOISE_SIGMAS, Series, combined_speedup, judge_case
 from graders.harness.worker_process import WorkerProcess
@@ -230,9 +230,12 @@ def _seal_batch(run: _Case, worker: WorkerProcess, sets: list[dict], timeout: fl
         for name, value in inputs.items():
             if isinstance(value, torch.Tensor):
                 spec[name] = {"tensor": len(tensors), "dtype": DTYPE_NAMES[value.dtype], "shape": list(value.shape)}
-                tensors.append(seal(value, tensor_key(key, position)))
                 if with_pads:
-                    pads.append(pad_for(value, tensor_key(key, position)))
+                    sealed, pad = seal_with_pad(value, tensor_key(key, position))
+                    tensors.append(sealed)
+                    pads.append(pad)
+                else:
+                    tensors.append(seal(value, tensor_key(key, position)))
                 position += 1
             else:
                 spec[name] = value
