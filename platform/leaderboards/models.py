@@ -26,7 +26,8 @@ class BestEntry(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "challenge", "device_class"], name="lb_one_best_entry")]
         indexes = [
-            models.Index(fields=["challenge", "device_class", "-score", "-rank_speedup", "submitted_at"], name="lb_board_order"),
+            # the board's whole ORDER BY (ranking.BOARD_ORDER, id last), so LIMIT reads only its rows
+            models.Index(fields=["challenge", "device_class", "-score", "-rank_speedup", "submitted_at", "id"], name="lb_board_order2"),
         ]
 
     def __str__(self) -> str:
@@ -44,7 +45,7 @@ class UserTotal(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "device_class"], name="lb_one_total")]
-        indexes = [models.Index(fields=["device_class", "-total_score", "-challenges", "last_improved_at"], name="lb_global_order")]
+        indexes = [models.Index(fields=["device_class", "-total_score", "-challenges", "last_improved_at", "id"], name="lb_global_order2")]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.device_class}): {self.total_score:g}"

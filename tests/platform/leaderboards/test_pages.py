@@ -59,3 +59,10 @@ def test_hostile_query_strings_never_crash(client, challenge, query):
 
 def test_unknown_challenge_board_is_a_404(client):
     assert client.get("/leaderboards/no-such-challenge/").status_code == 404
+
+
+def test_a_hostile_username_is_escaped_on_every_board(client, challenge):
+    graded(user=user('<img src=x onerror=alert(1)>"'), challenge=challenge, score=60)
+    for url in ("/leaderboards/paged-challenge/", "/leaderboards/", "/challenges/paged-challenge/"):
+        page = client.get(url).content.decode()
+        assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;&quot;" in page, url
