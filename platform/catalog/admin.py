@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from catalog.models import Challenge, ChallengeVersion
+from catalog.models import Challenge, ChallengeVersion, HintReveal
 
 
 class ChallengeVersionInline(admin.TabularInline):
@@ -26,3 +26,10 @@ class ChallengeVersionAdmin(admin.ModelAdmin):
     list_filter = ("challenge",)
     exclude = ("package_archive",)
     readonly_fields = ("challenge", "number", "content_hash", "spec", "entry_file", "device_kinds", "source_path", "created_at")
+
+
+@admin.register(HintReveal)
+class HintRevealAdmin(admin.ModelAdmin):
+    list_display = ("user", "challenge", "index", "revealed_at")
+    list_filter = ("challenge",)
+    search_fields = ("user__username",)
