@@ -62,6 +62,7 @@ class SubmissionInput(serializers.Serializer):
     device_class = serializers.RegexField(
         DEVICE_CLASS_PATTERN, required=False, help_text="cpu or a GPU model in lower case (h100...); it must have a live worker"
     )
+    contest = StrictSlugField(required=False, help_text="submit as an entry of this contest (registered, while it runs, within its rate limit)")
 
     def validate_files(self, files: dict[str, str]) -> dict[str, str]:
         try:

@@ -16,6 +16,12 @@ urlpatterns = [
     path("submissions/", views.SubmissionListApi.as_view(), name="api-submissions"),
     path("submissions/<uuid:submission_id>/", views.SubmissionDetailApi.as_view(), name="api-submission"),
     path("device-classes/", views.DeviceClassListApi.as_view(), name="api-device-classes"),
+    path("leaderboards/", views.GlobalBoardApi.as_view(), name="api-global-board"),
+    path("leaderboards/<slug:slug>/", views.ChallengeBoardApi.as_view(), name="api-board"),
+    path("contests/", views.ContestListApi.as_view(), name="api-contests"),
+    path("contests/<slug:slug>/", views.ContestDetailApi.as_view(), name="api-contest"),
+    path("contests/<slug:slug>/register/", views.ContestRegisterApi.as_view(), name="api-contest-register"),
+    path("contests/<slug:slug>/board/", views.ContestBoardApi.as_view(), name="api-contest-board"),
     path("webhook/", views.WebhookApi.as_view(), name="api-webhook"),
     path("webhook/deliveries/", views.WebhookDeliveriesApi.as_view(), name="api-webhook-deliveries"),
     re_path(r"^.*$", not_found),  # unknown /api/ paths answer JSON, not the site's HTML 404

@@ -8,6 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from api.serializers import SubmissionInput, SubmissionListQuery, SubmissionOutput
 from api.services import FileNamesError, api_submission_create
 from api.views.base import ApiView, challenge_or_404, error, query
+from api.views.contests import contest_or_404
 from submissions.models import Submission
 from submissions.selectors import submission_get, submission_list
 
@@ -35,7 +36,7 @@ class SubmissionListApi(ApiView):
         responses={
             201: SubmissionOutput,
             400: error("bad files (names, sizes, NUL bytes), a device the challenge does not run on, or a device class with no live worker"),
-            404: error("no such challenge"),
+            404: error("no such challenge (or contest)"),
             429: error("too many submissions"),
         },
     )
@@ -44,9 +45,11 @@ class SubmissionListApi(ApiView):
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         challenge = challenge_or_404(fields["challenge"])
+        contest = contest_or_404(fields["contest"]) if fields.get("contest") else None
         try:
             submission = api_submission_create(
-                user=request.user, challenge=challenge, files=fields["files"], device=fields.get("device"), device_class=fields.get("device_class")
+                user=request.user, challenge=challenge, files=fields["files"], device=fields.get("device"),
+                device_class=fields.get("device_class"), contest=contest,
             )
         except FileNamesError as exc:
             raise ValidationError({"files": exc.messages}) from None

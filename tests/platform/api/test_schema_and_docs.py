@@ -11,6 +11,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ENDPOINTS = [
     "/api/challenges/", "/api/challenges/{slug}/", "/api/challenges/{slug}/history/", "/api/submissions/",
     "/api/submissions/{submission_id}/", "/api/device-classes/", "/api/webhook/", "/api/webhook/deliveries/",
+    "/api/leaderboards/", "/api/leaderboards/{slug}/", "/api/contests/", "/api/contests/{slug}/",
+    "/api/contests/{slug}/register/", "/api/contests/{slug}/board/",
 ]
 
 
@@ -22,7 +24,7 @@ def test_the_schema_validates_as_openapi_3_in_json_and_yaml(anon):
     create = as_json["paths"]["/api/submissions/"]["post"]
     assert {"201", "400", "404"} <= set(create["responses"])
     fields = as_json["components"]["schemas"]["SubmissionInput"]["properties"]
-    assert {"challenge", "files", "device", "device_class"} <= set(fields)
+    assert {"challenge", "files", "device", "device_class", "contest"} <= set(fields)
     assert {"stage", "result", "log"} <= set(as_json["components"]["schemas"]["SubmissionOutput"]["properties"])
     assert "tokenAuth" in as_json["components"]["securitySchemes"]
 
