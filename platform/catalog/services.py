@@ -146,4 +146,5 @@ def hint_reveal(*, user, challenge: Challenge) -> HintReveal:
         raise NoMoreHints("This challenge has no hints.")
     if shown >= total:
         raise NoMoreHints(f"All {total} hints are already shown.")
-    return HintReveal.objects.create(user=user, challenge=challenge, index=shown)
+    reveal, _ = HintReveal.objects.get_or_create(user=user, challenge=challenge, index=shown)  # a double click reveals one
+    return reveal

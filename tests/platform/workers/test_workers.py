@@ -112,3 +112,22 @@ def test_forgetting_a_worker_removes_only_its_rows():
     WorkerHeartbeatFactory(hostname="celery@b", device_class="cpu")
     assert worker_forget(hostname="celery@a") == 2
     assert [r["name"] for r in live_device_classes()] == ["cpu"]
+
+
+@pytest.mark.django_db(transaction=True)  # the heartbeat thread has its own connection
+def test_the_heartbeat_thread_keeps_announcing_the_free_slots_until_stopped():
+    import time
+
+    busy = [0]
+    heartbeat = Heartbeat(hostname="celery@t", device_classes=["cpu"], gpu_model="", slots=2, busy=lambda: busy[0], interval_s=0.05)
+    heartbeat.start()
+    try:
+        assert live_device_class(name="cpu")["free_slots"] == 2
+        busy[0] = 2
+        deadline = time.monotonic() + 10
+        while live_device_class(name="cpu")["free_slots"] != 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert live_device_class(name="cpu")["free_slots"] == 0  # a later beat saw both slots busy
+    finally:
+        heartbeat.stop()
+    assert live_device_classes() == []
