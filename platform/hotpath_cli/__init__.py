@@ -1,1 +1,1 @@
-"""`hotpath`: the command-line client of a Hotpath site (standard library only)."""
+"""`hotpath`: the command-line client of a Hotpath site; it talks only to the REST API (requests)."""

@@ -1,161 +1,92 @@
-"""`hotpath login | challenges | submit | status`.
+"""`hotpath login | challenges | starter | submit | status | history | leaderboard | contests | register`.
 
-The site's root URL and a token come from HOTPATH_URL and HOTPATH_TOKEN, which win over
-what `hotpath login` saved (in ~/.config/hotpath/credentials.json, mode 0600).
+Talks only to the site's REST API. The site's root URL and a token come from HOTPATH_URL and
+HOTPATH_TOKEN, which win over what `hotpath login` saved. Exit status: 0 when the command did
+what it was asked (any verdict), 1 on a platform error (site unreachable or failing, a
+submission it could not grade), 2 on a usage error (bad arguments, unknown slug, refused files).
 """
 from __future__ import annotations
 
 import argparse
-import urllib.parse
-import getpass
-import json
-import os
 import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
-CONFIG = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "hotpath" / "credentials.json"
-DEFAULT_URL = "http://127.0.0.1:8000"
+from hotpath_cli import boards, commands, render
+from hotpath_cli.client import DEFAULT_URL, Api, CliError
 
-
-class CliError(Exception):
-    pass
+WATCH_TIMEOUT_S = 1800
+DESCRIPTION = (
+    "Work with a Hotpath site from the terminal. HOTPATH_URL and HOTPATH_TOKEN win over `hotpath login`. "
+    "Exit status: 0 done (any verdict), 1 platform error, 2 usage error."
+)
 
 
-def credentials() -> tuple[str, str | None]:
-    saved = json.loads(CONFIG.read_text()) if CONFIG.is_file() else {}
-    url = os.environ.get("HOTPATH_URL") or saved.get("url") or DEFAULT_URL
-    token = os.environ.get("HOTPATH_TOKEN") or saved.get("token")
-    return url.rstrip("/"), token
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the API's JSON (for scripts)")
+    return common
 
 
-def call(method: str, path: str, *, body: dict | None = None, auth: bool = True) -> dict | list:
-    url, token = credentials()
-    request = urllib.request.Request(url + path, method=method, data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("Accept", "application/json")
-    if body is not None:
-        request.add_header("Content-Type", "application/json")
-    if auth:
-        if not token:
-            raise CliError("not logged in: run `hotpath login` or set HOTPATH_TOKEN")
-        request.add_header("Authorization", f"Token {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        raise CliError(f"{method} {path}: HTTP {exc.code}: {_error_detail(exc)}") from None
-    except urllib.error.URLError as exc:
-        raise CliError(f"cannot reach {url}: {exc.reason}") from None
+def _watch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--watch", "--wait", dest="watch", action="store_true", help="show each stage, then the result table")
+    parser.add_argument("--timeout", type=float, default=WATCH_TIMEOUT_S, help=f"seconds to watch (default {WATCH_TIMEOUT_S})")
 
 
-def cmd_login(args) -> None:
-    url = (args.url or credentials()[0]).rstrip("/")
-    os.environ["HOTPATH_URL"] = url
-    username = args.username or input("username: ")
-    password = os.environ.get("HOTPATH_PASSWORD") or getpass.getpass("password: ")
-    data = urllib.parse.urlencode({"username": username, "password": password}).encode()
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url + "/api/token/", data=data, method="POST"), timeout=30) as response:
-            token = json.loads(response.read())["token"]
-    except urllib.error.HTTPError as exc:
-        raise CliError(f"login failed: HTTP {exc.code} (wrong username or password?)") from None
-    except urllib.error.URLError as exc:
-        raise CliError(f"cannot reach {url}: {exc.reason}") from None
-    CONFIG.parent.mkdir(parents=True, exist_ok=True)
-    CONFIG.write_text(json.dumps({"url": url, "token": token}))
-    CONFIG.chmod(0o600)
-    print(f"logged in to {url} as {username}")
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(prog="hotpath", description=DESCRIPTION, parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    login = sub.add_parser("login", parents=[common], help="get a token (password from HOTPATH_PASSWORD or a prompt) and save it")
+    login.add_argument("--url", help=f"the site's root URL (default: HOTPATH_URL, the saved one, or {DEFAULT_URL})")
+    login.add_argument("--username")
+    challenges = sub.add_parser("challenges", parents=[common], help="list the catalog")
+    challenges.add_argument("--kind")
+    challenges.add_argument("--tag")
+    starter = sub.add_parser("starter", parents=[common], help="write a challenge's starter files into DIR (default: ./SLUG)")
+    starter.add_argument("slug")
+    starter.add_argument("dir", nargs="?")
+    starter.add_argument("--force", action="store_true", help="overwrite files that exist")
+    submit = sub.add_parser("submit", parents=[common], help="submit files or a folder")
+    submit.add_argument("slug")
+    submit.add_argument("paths", nargs="+", metavar="PATH")
+    submit.add_argument("--device", choices=["cpu", "cuda"])
+    submit.add_argument("--device-class", help="cpu, h100... (see the site's live device classes)")
+    submit.add_argument("--contest", help="submit as an entry of this contest")
+    _watch_options(submit)
+    status = sub.add_parser("status", parents=[common], help="show a submission")
+    status.add_argument("id")
+    _watch_options(status)
+    history = sub.add_parser("history", parents=[common], help="your attempts at a challenge")
+    history.add_argument("slug")
+    board = sub.add_parser("leaderboard", parents=[common], help="a challenge's or a contest's board (no name: the global board)")
+    board.add_argument("target", nargs="?", metavar="SLUG|CONTEST")
+    board.add_argument("--device-class", help="the board's device class (default cpu)")
+    board.add_argument("--limit", type=int, default=50)
+    sub.add_parser("contests", parents=[common], help="list contests")
+    register = sub.add_parser("register", parents=[common], help="register for a contest")
+    register.add_argument("contest")
+    return parser
 
 
-def _error_detail(exc: urllib.error.HTTPError) -> str:
-    """The API's reason: its `detail`, or each field's messages (`files: Submit at most 16 files.`)."""
-    try:
-        body = json.loads(exc.read())
-    except ValueError:
-        return str(exc.reason)
-    if not isinstance(body, dict):
-        return str(exc.reason)
-    if body.get("detail"):
-        return str(body["detail"])
-    fields = [f"{name}: {_flat(errors)}" for name, errors in body.items()]
-    return "; ".join(fields) or str(exc.reason)
-
-
-def _flat(errors) -> str:
-    if isinstance(errors, dict):
-        return " ".join(f"{key}: {_flat(value)}" for key, value in errors.items())
-    if isinstance(errors, list):
-        return " ".join(_flat(value) for value in errors)
-    return str(errors)
-
-
-def cmd_challenges(args) -> None:
-    for c in call("GET", "/api/challenges/", auth=False):
-        print(f"{c['slug']:32} {c['kind']:10} {c['difficulty']:7} {c['title']}")
-
-
-def cmd_submit(args) -> None:
-    path = Path(args.path)
-    if not path.exists():
-        raise CliError(f"{path} does not exist")
-    detail = call("GET", f"/api/challenges/{args.slug}/", auth=False)
-    files = {detail["entry_file"]: path.read_text()} if path.is_file() else {p.name: p.read_text() for p in sorted(path.iterdir()) if p.is_file()}
-    body = {"challenge": args.slug, "files": files}
-    if args.device:
-        body["device"] = args.device
-    submission = call("POST", "/api/submissions/", body=body)
-    print(f"submitted {submission['id']}")
-    if args.wait:
-        show(wait(submission["id"]))
-
-
-def wait(submission_id: str, timeout: float = 900) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        submission = call("GET", f"/api/submissions/{submission_id}/")
-        if submission["status"] in ("graded", "failed") or time.monotonic() > deadline:
-            return submission
-        print(f"  {submission['status']}...", file=sys.stderr)
-        time.sleep(2)
-
-
-def cmd_status(args) -> None:
-    show(wait(args.id) if args.wait else call("GET", f"/api/submissions/{args.id}/"))
-
-
-def show(submission: dict) -> None:
-    result = submission.get("result")
-    print(f"{submission['id']}  {submission['challenge']} v{submission['version']}  {submission['status']}")
-    if result:
-        print(f"verdict: {result['verdict']}  score: {result['score']}\n{result['message']}")
-        for check in result["checks"]:
-            print(f"  [{check['status']}] {check['name']}: {check['detail']}")
+COMMANDS = {
+    "login": commands.cmd_login, "challenges": commands.cmd_challenges, "starter": commands.cmd_starter,
+    "submit": commands.cmd_submit, "status": commands.cmd_status, "history": boards.cmd_history,
+    "leaderboard": boards.cmd_leaderboard, "contests": boards.cmd_contests, "register": boards.cmd_register,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="hotpath", description="Submit to a Hotpath site from the terminal.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    login = sub.add_parser("login", help="get a token and save it")
-    login.add_argument("--url", help=f"the site's root URL (default {DEFAULT_URL})")
-    login.add_argument("--username")
-    sub.add_parser("challenges", help="list the catalog")
-    submit = sub.add_parser("submit", help="submit a file or folder")
-    submit.add_argument("slug")
-    submit.add_argument("path")
-    submit.add_argument("--device", choices=["cpu", "cuda"])
-    submit.add_argument("--wait", action="store_true", help="wait for the verdict")
-    status = sub.add_parser("status", help="show a submission")
-    status.add_argument("id")
-    status.add_argument("--wait", action="store_true")
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)  # a usage error exits 2 here (argparse)
+    args.json = getattr(args, "json", False)
     try:
-        {"login": cmd_login, "challenges": cmd_challenges, "submit": cmd_submit, "status": cmd_status}[args.command](args)
+        return COMMANDS[args.command](args, Api() if args.command != "login" else None)
     except CliError as exc:
+        if args.json:
+            render.emit_json({"error": str(exc), "http_status": exc.http_status, "exit_status": exc.exit_status})
         print(f"hotpath: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print("hotpath: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
