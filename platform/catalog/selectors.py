@@ -8,7 +8,7 @@ from catalog.markdown import render_markdown
 from catalog.models import Challenge, HintReveal
 
 DIFFICULTY_ORDER = ("easy", "medium", "hard")
-ANY_DEVICE_KINDS = ("written", "quiz")  # answers graded without a device: they run on every device
+ANSWER_KINDS = ("written", "quiz")  # answers graded on the worker without a sandbox: they run on every device
 
 
 def challenge_list(*, kind: str | None = None, tag: str | None = None, difficulty: str | None = None,
@@ -27,7 +27,8 @@ def challenge_list(*, kind: str | None = None, tag: str | None = None, difficult
 
 
 def runs_on(challenge: Challenge, device: str) -> bool:
-    return challenge.kind in ANY_DEVICE_KINDS or device in (challenge.current_version.device_kinds or [])
+    """Whether the challenge's current version can be graded on this device kind (cpu, cuda)."""
+    return challenge.kind in ANSWER_KINDS or device in (challenge.current_version.device_kinds or [])
 
 
 def catalog_facets() -> dict[str, list[str]]:

@@ -7,7 +7,10 @@ import uuid
 from django.db.models import QuerySet
 
 from catalog.models import Challenge
+from catalog.selectors import challenge_list, runs_on
 from submissions.models import Submission
+from workers.devices import device_kind_of
+from workers.selectors import live_device_classes
 
 
 def submission_list(*, user) -> QuerySet[Submission]:
@@ -42,6 +45,12 @@ def user_has_solved(*, user, challenge: Challenge) -> bool:
     return is_solved(user=user, challenge=challenge)
 
 
+def device_classes_for(*, challenge: Challenge) -> list[dict]:
+    """The live device classes (workers.selectors.live_device_classes rows) a submission to this
+    challenge may name: those whose kind the challenge runs on."""
+    return [row for row in live_device_classes() if runs_on(challenge, device_kind_of(row["name"]))]
+
+
 def challenge_history(*, user, challenge: Challenge) -> QuerySet[Submission]:
     """Every attempt of this user at this challenge (every version), newest first."""
     return (Submission.objects.filter(user=user, challenge_version__challenge=challenge)
@@ -74,8 +83,6 @@ def _file_diff(name: str, old: str | None, new: str | None) -> dict:
 def topic_progress(*, user) -> list[dict]:
     """Per topic (tag) of the active catalog: `topic`, `total` challenges, `solved` by this user,
     `percent`; topics in name order."""
-    from catalog.selectors import challenge_list
-
     solved = solved_challenge_ids(user=user)
     topics: dict[str, list[int]] = {}
     for challenge in challenge_list():

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Challenge
+from catalog.selectors import ANSWER_KINDS, runs_on
 from graders import verdicts
 from graders.pipeline import GradeJob, JobError, grade
 from graders.result import GradeResult, LOG_CAP_BYTES
@@ -33,9 +34,6 @@ def validate_files(*, files: dict[str, str]) -> dict[str, str]:
     except SubmissionFilesError as exc:
         raise ValidationError(str(exc)) from None
     return files
-
-
-ANSWER_KINDS = ("written", "quiz")  # graded on the worker without a sandbox: any device class will do
 
 
 class DeviceClassUnavailable(ValidationError):
@@ -79,7 +77,7 @@ def _device_and_class(challenge: Challenge, version, *, device: str | None, devi
         device = kind
     any_class = challenge.kind in ANSWER_KINDS and device is None  # a written answer needs no particular device
     device = device or _default_device(challenge, version)
-    if challenge.kind not in ANSWER_KINDS and device not in version.device_kinds:
+    if not runs_on(challenge, device):
         raise ValidationError(f"This challenge does not run on {device}; it runs on {', '.join(version.device_kinds) or 'no device'}.")
     live = live_device_classes()
     if not device_class:

@@ -11,17 +11,15 @@ from django.views.decorators.http import require_POST
 from accounts.forms import SignUpForm
 from catalog.markdown import render_markdown
 from catalog.models import Challenge
-from catalog.selectors import catalog_facets, challenge_get, challenge_list, hints_for, runs_on
+from catalog.selectors import catalog_facets, challenge_get, challenge_list, hints_for
 from catalog.services import hint_reveal
 from leaderboards.selectors import challenge_board
 from submissions.models import Submission
 from submissions.selectors import challenge_history as challenge_history_of
-from submissions.selectors import (is_solved, solved_challenge_ids, submission_diff, submission_get,
+from submissions.selectors import (device_classes_for, is_solved, solved_challenge_ids, submission_diff, submission_get,
                                    submission_list, topic_progress)
 from submissions.services import submission_create
 from web.forms import CatalogFilterForm, SubmitForm
-from workers.devices import device_kind_of
-from workers.selectors import live_device_classes
 
 
 def catalog(request):
@@ -43,7 +41,7 @@ def _challenge_or_404(slug: str) -> Challenge:
 def challenge_detail(request, slug: str):
     challenge = _challenge_or_404(slug)
     version = challenge.current_version
-    classes = _device_classes_for(challenge)
+    classes = device_classes_for(challenge=challenge)
     form = SubmitForm(request.POST or None, request.FILES or None, entry_file=version.entry_file, device_classes=classes,
                       initial={"code": version.starter_files.get(version.entry_file, "")})
     if request.method == "POST":
@@ -66,11 +64,6 @@ def challenge_detail(request, slug: str):
         "leaderboard": challenge_board(challenge=challenge, device_class="cpu", limit=10),
     }
     return render(request, "web/challenge.html", context)
-
-
-def _device_classes_for(challenge: Challenge) -> list[dict]:
-    """The live device classes this challenge can be graded on."""
-    return [row for row in live_device_classes() if runs_on(challenge, device_kind_of(row["name"]))]
 
 
 def challenge_starter_file(request, slug: str, name: str):
