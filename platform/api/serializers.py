@@ -78,7 +78,9 @@ class SubmissionListQuery(serializers.Serializer):
 
 
 class ResultOutput(serializers.Serializer):
-    verdict = serializers.CharField()
+    verdict = serializers.CharField(help_text="read it with awaiting_review: a written answer a reviewer has yet to see shows 'awaiting review'")
+    awaiting_review = serializers.BooleanField(help_text="a reviewer has yet to look: the score is provisional")
+    solved = serializers.BooleanField(help_text="accepted and at or past the challenge's first target tier")
     score = serializers.FloatField()
     message = serializers.CharField()
     flags = serializers.ListField(child=serializers.CharField())
@@ -97,7 +99,7 @@ class SubmissionOutput(serializers.Serializer):
     device = serializers.CharField()
     device_class = serializers.CharField()
     status = serializers.CharField(help_text="queued, running, graded or failed (a platform error, never the candidate's)")
-    stage = serializers.SerializerMethodField(help_text="where the grading is: queued, running (or the stage running), done, failed")
+    stage = serializers.SerializerMethodField(help_text="where the grading is: queued, running, done, awaiting_review (a written answer), failed")
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -110,6 +112,9 @@ class SubmissionOutput(serializers.Serializer):
         detailed = getattr(obj, "stage", "")  # a finer stage, where the submission records one
         if obj.status == "running" and isinstance(detailed, str) and detailed:
             return detailed
+        result = getattr(obj, "result", None)
+        if obj.status == "graded" and result is not None and result.awaiting_review:
+            return "awaiting_review"
         return STAGES.get(obj.status, obj.status)
 
     @extend_schema_field(ResultOutput(allow_null=True))
@@ -135,8 +140,16 @@ class HistoryEntryOutput(serializers.Serializer):
     verdict = serializers.CharField(source="result.verdict", allow_null=True, default=None)
     score = serializers.FloatField(source="result.score", allow_null=True, default=None)
     speedup = serializers.FloatField(source="result.speedup", allow_null=True, default=None)
+    tier = serializers.SerializerMethodField(help_text="the highest target tier reached (1 = the first)")
+    solved = serializers.BooleanField(source="result.solved", default=False)
+    awaiting_review = serializers.BooleanField(source="result.awaiting_review", default=False)
     speedup_ci = serializers.SerializerMethodField()
     flags = serializers.ListField(child=serializers.CharField(), source="result.flags", default=list)
+
+    def get_tier(self, obj) -> int | None:
+        result = getattr(obj, "result", None)
+        tier = result.metrics.get("tier") if result is not None else None
+        return tier if isinstance(tier, int) else None
 
     def get_speedup_ci(self, obj) -> list[float] | None:
         result = getattr(obj, "result", None)

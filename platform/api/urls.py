@@ -1,15 +1,17 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from api import views
 from api.errors import not_found
+from api.views.base import TokenApi
+from api.views.schema import api_root
 
 urlpatterns = [
+    path("", api_root, name="api-root"),
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("docs/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", TokenApi.as_view(), name="api-token"),
     path("challenges/", views.ChallengeListApi.as_view(), name="api-challenges"),
     path("challenges/<slug:slug>/", views.ChallengeDetailApi.as_view(), name="api-challenge"),
     path("challenges/<slug:slug>/history/", views.ChallengeHistoryApi.as_view(), name="api-challenge-history"),

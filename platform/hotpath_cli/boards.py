@@ -11,9 +11,11 @@ def cmd_history(args, api: Api) -> int:
     if args.json:
         render.emit_json(attempts)
         return 0
-    rows = [[a["id"][:8], render.when(a["created_at"]), a["device_class"], a["status"], a["verdict"], a["score"],
-             render.speedup(a["speedup"], a["speedup_ci"]), ",".join(a["flags"]) or None] for a in attempts]
-    print(render.table(rows, ["id", "submitted", "class", "status", "verdict", "score", "speedup", "flags"]) if rows else f"no attempts at {args.slug} yet")
+    rows = [[a["id"][:8], render.when(a["created_at"]), a["device_class"], a["status"],
+             "awaiting review" if a.get("awaiting_review") else a["verdict"], a["score"], render.speedup(a["speedup"], a["speedup_ci"]),
+             a.get("tier"), a.get("solved"), ",".join(a["flags"]) or None] for a in attempts]
+    headers = ["id", "submitted", "class", "status", "verdict", "score", "speedup", "tier", "solved", "flags"]
+    print(render.table(rows, headers) if rows else f"no attempts at {args.slug} yet")
     return 0
 
 

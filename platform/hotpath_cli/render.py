@@ -56,7 +56,8 @@ def result_table(submission: dict) -> str:
         return f"{head}\nstage: {submission.get('stage', submission['status'])}"
     metrics = result.get("metrics") or {}
     latency = metrics.get("latency_ms")
-    rows = [["verdict", result["verdict"]], ["score", result["score"]], ["speedup", speedup(metrics.get("speedup"), metrics.get("speedup_ci"))]]
+    verdict = "awaiting review" if result.get("awaiting_review") else result["verdict"]
+    rows = [["verdict", verdict], ["score", result["score"]], ["speedup", speedup(metrics.get("speedup"), metrics.get("speedup_ci"))]]
     if isinstance(latency, dict) and latency.get("n"):
         rows.append(["latency", f"{latency['median']:.4g} ms median (p10 {latency['p10']:.4g}, p90 {latency['p90']:.4g}, n={latency['n']})"])
     if metrics.get("tier") is not None:

@@ -1,6 +1,8 @@
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser
 from rest_framework.views import APIView
 
 from api.errors import LimitedJSONParser
@@ -13,6 +15,12 @@ class ApiView(APIView):
     """JSON in (size-capped), JSON out, errors through api.errors."""
 
     parser_classes = [LimitedJSONParser]
+
+
+class TokenApi(ObtainAuthToken):
+    """POST username and password (form or JSON): {"token": "..."}; the same limits as every endpoint."""
+
+    parser_classes = [FormParser, LimitedJSONParser]
 
 
 def error(description: str) -> OpenApiResponse:

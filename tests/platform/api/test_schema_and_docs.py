@@ -39,3 +39,7 @@ def test_the_docs_page_loads_its_assets_from_the_app(anon):
     assert "/api/schema/" in page.text
     redoc = anon.get("/api/docs/redoc/")
     assert redoc.status_code == 200 and "redoc" in redoc.text.lower() and "cdn." not in redoc.text
+
+
+def test_the_api_root_points_at_the_schema_and_docs(anon):
+    assert anon.get("/api/").json()["docs"] == "/api/docs/"

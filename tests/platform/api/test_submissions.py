@@ -68,12 +68,16 @@ def test_running_and_failed_submissions_say_so(http, user, vector_add):
 def test_history_lists_every_attempt_newest_first(http, user, vector_add):
     version = vector_add.current_version
     first = ResultFactory(submission=SubmissionFactory(user=user, challenge_version=version), verdict="wrong_answer", score=0, metrics={"speedup": None})
-    second = ResultFactory(submission=SubmissionFactory(user=user, challenge_version=version), score=70, metrics={"speedup": 1.2, "speedup_ci": [1.1, 1.3]})
+    second = ResultFactory(submission=SubmissionFactory(user=user, challenge_version=version), score=70,
+                           metrics={"speedup": 1.2, "speedup_ci": [1.1, 1.3], "tier": 2})
     ResultFactory(submission=SubmissionFactory(challenge_version=version))  # someone else's
     history = http.get("/api/challenges/vector-add/history/").json()
     assert [h["id"] for h in history] == [str(second.submission.pk), str(first.submission.pk)]
     assert history[0]["verdict"] == "accepted" and history[0]["speedup"] == 1.2 and history[0]["speedup_ci"] == [1.1, 1.3]
-    assert history[1]["verdict"] == "wrong_answer" and history[1]["speedup"] is None
+    assert history[0]["tier"] == 2 and history[0]["solved"] is True and history[0]["awaiting_review"] is False
+    assert history[1]["verdict"] == "wrong_answer" and history[1]["speedup"] is None and history[1]["solved"] is False
+    catalog = http.get("/api/challenges/").json()
+    assert [(c["slug"], c["solved"]) for c in catalog] == [("vector-add", True)]  # logged in: the solved marker
     assert http.get("/api/challenges/nope/history/").status_code == 404
 
 
@@ -85,3 +89,21 @@ def test_device_classes_are_the_live_ones(anon, db):
     assert h100["free_slots"] == 2 and h100["workers"] == 1 and h100["gpu_model"] == "NVIDIA H100" and h100["last_seen"]
     WorkerHeartbeat.objects.all().delete()
     assert anon.get("/api/device-classes/").json() == []
+
+
+def test_the_catalog_filters_by_topic_difficulty_and_device(anon, db):
+    ChallengeVersionFactory(challenge__slug="gpu-hard", challenge__difficulty="hard", challenge__tags=["attention"], device_kinds=["cuda"])
+    ChallengeVersionFactory(challenge__slug="cpu-easy", challenge__tags=["warm-up"], device_kinds=["cpu"])
+    slugs = lambda query: [c["slug"] for c in anon.get(f"/api/challenges/{query}").json()]  # noqa: E731
+    assert slugs("") == ["cpu-easy", "gpu-hard"]
+    assert slugs("?difficulty=hard") == ["gpu-hard"] and slugs("?device=cpu") == ["cpu-easy"] and slugs("?tag=attention") == ["gpu-hard"]
+    bad = anon.get("/api/challenges/?device=tpu")
+    assert bad.status_code == 400 and "device" in bad.json()
+
+
+def test_a_written_answer_awaiting_review_says_so(http, user, db):
+    version = ChallengeVersionFactory(challenge__slug="essay", challenge__kind="written", entry_file="answer.md", starter_files={})
+    pending = ResultFactory(submission=SubmissionFactory(user=user, challenge_version=version),
+                            metrics={"speedup": None, "rubric": {"needs_review": True}})
+    body = http.get(f"/api/submissions/{pending.submission.pk}/").json()
+    assert body["stage"] == "awaiting_review" and body["result"]["awaiting_review"] is True and body["result"]["solved"] is False
