@@ -8,6 +8,7 @@ import datetime
 import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from catalog.models import Challenge, ChallengeVersion, HintReveal
 from contests.models import AuditEvent, Contest, ContestChallenge, ContestSubmission, Invitation, Participant, Verification
@@ -15,6 +16,7 @@ from leaderboards.models import BestEntry, UserTotal
 from reviews.models import CriterionMark, CriterionOverride, WrittenReview
 from submissions.models import Result, Submission
 from submissions.rules import result_solves
+from webhooks.models import Webhook, WebhookDelivery
 from workers.models import WorkerHeartbeat
 
 
@@ -227,6 +229,25 @@ class WorkerHeartbeatFactory(factory.django.DjangoModelFactory):
     gpu_model = factory.LazyAttribute(lambda w: "" if w.device_class == "cpu" else f"NVIDIA {w.device_class.upper()}")
     free_slots = 1
     last_seen = factory.LazyFunction(timezone.now)
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    """A user's token with a webhook URL (nothing listens there unless a test starts a server)."""
+
+    class Meta:
+        model = Webhook
+
+    token = factory.LazyFunction(lambda: Token.objects.create(user=UserFactory()))
+    url = "http://127.0.0.1:9/hook"
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    webhook = factory.SubFactory(WebhookFactory)
+    submission = factory.SubFactory(SubmissionFactory)
+    payload = factory.LazyFunction(lambda: {"event": "submission.graded"})
 
 
 class HintRevealFactory(factory.django.DjangoModelFactory):
