@@ -106,16 +106,17 @@ def user_total_refresh(*, user_id: int, device_class: str) -> UserTotal | None:
 @transaction.atomic
 def leaderboards_rebuild() -> dict[str, int]:
     """Recompute every board from the results (after a bulk import, or to repair)."""
-    best: dict[tuple, dict] = {}
+    best: dict[tuple, tuple[tuple, dict]] = {}  # (user, challenge, device class) -> (sort key, row)
     rows = counted_results().values(*ROW_FIELDS, "submission__user_id", "submission__challenge_version__challenge_id", "submission__device_class")
     for row in rows.iterator(chunk_size=REBUILD_BATCH):
         key = (row["submission__user_id"], row["submission__challenge_version__challenge_id"], row["submission__device_class"])
-        if key not in best or _sort_key(row) < _sort_key(best[key]):
-            best[key] = row
+        sort_key = _sort_key(row)
+        if key not in best or sort_key < best[key][0]:
+            best[key] = (sort_key, row)
     BestEntry.objects.all().delete()
     UserTotal.objects.all().delete()
     BestEntry.objects.bulk_create(
-        (BestEntry(user_id=u, challenge_id=c, device_class=d, **_entry_fields(row)) for (u, c, d), row in best.items()),
+        (BestEntry(user_id=u, challenge_id=c, device_class=d, **_entry_fields(row)) for (u, c, d), (_, row) in best.items()),
         batch_size=REBUILD_BATCH,
     )
     totals = BestEntry.objects.values("user_id", "device_class").annotate(total=Sum("score"), n=Count("id"), last=Max("submitted_at"))
