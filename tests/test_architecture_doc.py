@@ -87,4 +87,4 @@ def test_a_name_that_is_not_there_is_caught():
     with pytest.raises(AttributeError):
         _resolve_importable("graders.pipeline.no_such_function")
     assert not _platform_defines("submissions.services.no_such_function")
-    assert _platform_defines("api.views.SubmissionListApi.post")
+    assert _platform_defines("api.views.submissions.SubmissionListApi.post")
