@@ -26,7 +26,8 @@ fields; numeric answers pass within `tolerance` (relative, default 0.1).
 | `region_of_op` | a region name | the `regions` annotation that encloses most calls of `op` |
 | `op_size_regime` | `many_small_ops` or `few_large_ops` | whether `region` runs more than `min_ops` (10) top-level ops with a median duration under `threshold_us` |
 
-The verdict is `accepted` when the points reach `pass_percent` of the total (default 70),
+The verdict is `accepted` when the points reach `pass_percent` of the total (default 60, the
+pass mark DESIGN.md gives every written or quiz answer; a package may set its own),
 else `wrong_answer`; answers that are not valid TOML are a `compile_error` with the line.
 """
 from __future__ import annotations
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 DEFAULT_TOLERANCE = 0.1
-DEFAULT_PASS_PERCENT = 70.0
+DEFAULT_PASS_PERCENT = 60.0  # as graders.rubric.format.DEFAULT_PASS_MARK (not imported: that loads numpy)
 
 
 class TraceQuestionError(ValueError):

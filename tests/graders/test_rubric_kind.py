@@ -104,3 +104,9 @@ def test_a_rubric_pass_mark_field_reaches_the_verdict(monkeypatch, written_packa
     job = GradeJob(slug=spec.slug, files={spec.entry_file: "an answer"}, device="cpu", package_dir=written_package)
     result = grade(job=job, spec=spec)
     assert result.verdict == verdicts.ACCEPTED and result.score == 50.0
+
+
+def test_a_quiz_without_its_own_pass_percent_passes_at_the_same_default():
+    from graders.trace_answers import DEFAULT_PASS_PERCENT
+
+    assert DEFAULT_PASS_PERCENT == DEFAULT_PASS_MARK
