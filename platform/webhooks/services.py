@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -123,6 +126,9 @@ def delivery_send(*, delivery_id) -> WebhookDelivery:
         SIGNATURE_HEADER: sign(secret=delivery.webhook.secret, body=body),
     }
     delivery.attempts += 1
+    refused = private_address_refused(delivery.webhook.url)
+    if refused:
+        return _failed_attempt(delivery, status=None, error=refused)
     try:
         response = requests.post(delivery.webhook.url, data=body, headers=headers, timeout=_timeout(), allow_redirects=False)
     except requests.RequestException as exc:
@@ -148,6 +154,23 @@ def delivery_give_up(*, delivery_id) -> None:
     """Every retry failed: the delivery stays, marked failed, with its last error."""
     WebhookDelivery.objects.filter(pk=delivery_id).exclude(status=WebhookDelivery.Status.DELIVERED).update(status=WebhookDelivery.Status.FAILED)
     logger.warning("webhook delivery %s failed after its retries", delivery_id)
+
+
+def private_address_refused(url: str) -> str | None:
+    """Unless HOTPATH_WEBHOOK_ALLOW_PRIVATE (default True, for a laptop), a webhook may not reach
+    loopback, private, link-local or reserved addresses (the site's own network): the reason, or None."""
+    if getattr(settings, "HOTPATH_WEBHOOK_ALLOW_PRIVATE", True):
+        return None
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        return f"cannot resolve {host!r}"
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
+            return f"refused: {host} resolves to a non-public address ({ip})"
+    return None
 
 
 def _timeout() -> float:

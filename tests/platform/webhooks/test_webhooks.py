@@ -164,3 +164,14 @@ def test_the_webhook_endpoint_sets_shows_rotates_and_deletes(live_server, user, 
     assert api.get(live_server.url + "/api/webhook/deliveries/").json() == []
     assert api.delete(url).status_code == 204 and api.delete(url).status_code == 404
     assert not Webhook.objects.exists()
+
+
+def test_private_addresses_can_be_refused(receiver, eager_webhooks, settings):
+    settings.HOTPATH_WEBHOOK_ALLOW_PRIVATE = False
+    r = receiver()
+    token, _ = _token_with_hook(r.url)
+    _grade(SubmissionFactory(user=token.user, status=Submission.Status.QUEUED))
+    delivery = WebhookDelivery.objects.get()
+    assert r.requests == [] and delivery.status == "failed" and "non-public address (127.0.0.1)" in delivery.last_error
+    assert services.private_address_refused("http://localhost/") and services.private_address_refused("http://[::1]/")
+    assert services.private_address_refused("http://10.1.2.3/") and services.private_address_refused("http://169.254.169.254/")
