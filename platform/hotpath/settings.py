@@ -125,6 +125,13 @@ HOTPATH_GPU_MODEL = env("HOTPATH_GPU_MODEL", default="")         # as announced;
 # is offered (and accepts submissions) while one of its workers was seen within the liveness window.
 HOTPATH_WORKER_HEARTBEAT_S = env.float("HOTPATH_WORKER_HEARTBEAT_S", default=15.0)
 HOTPATH_WORKER_LIVENESS_S = env.float("HOTPATH_WORKER_LIVENESS_S", default=60.0)
+# Webhooks (docs/api.md): signed callbacks when a submission is graded, retried with backoff.
+HOTPATH_WEBHOOK_TIMEOUT_S = env.float("HOTPATH_WEBHOOK_TIMEOUT_S", default=10.0)
+HOTPATH_WEBHOOK_RETRIES = env.int("HOTPATH_WEBHOOK_RETRIES", default=6)
+HOTPATH_WEBHOOK_BACKOFF_S = env.float("HOTPATH_WEBHOOK_BACKOFF_S", default=10.0)
+HOTPATH_WEBHOOK_BACKOFF_MAX_S = env.float("HOTPATH_WEBHOOK_BACKOFF_MAX_S", default=600.0)
+HOTPATH_WEBHOOK_QUEUE = env("HOTPATH_WEBHOOK_QUEUE", default="")  # empty: the queue the submission was graded from
+HOTPATH_WEBHOOK_ALLOW_PRIVATE = env.bool("HOTPATH_WEBHOOK_ALLOW_PRIVATE", default=True)  # False on a public site
 # Submission limits (files, sizes, names) are graders.submission_files.LIMITS, shared with the pipeline.
 
 REST_FRAMEWORK = {
