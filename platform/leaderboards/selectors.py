@@ -42,6 +42,13 @@ class GlobalRow:
     last_improved_at: datetime
 
 
+def board_challenge(*, slug: str) -> Challenge:
+    """The challenge a board page is for, as the catalog shows it (active, with a current
+    version), loading only what a board needs: not the version's package archive. Raises
+    Challenge.DoesNotExist."""
+    return Challenge.objects.filter(is_active=True, current_version__isnull=False).only("id", "slug", "title").get(slug=slug)
+
+
 def _window(limit: int, offset: int) -> tuple[int, int]:
     """Clamp paging values from a query string or API call: never an error, never unbounded."""
     return max(0, min(int(limit), MAX_LIMIT)), max(0, int(offset))
@@ -96,6 +103,16 @@ def board_device_classes(*, challenge: Challenge | None = None) -> list[str]:
     qs = BestEntry.objects.filter(challenge=challenge) if challenge is not None else UserTotal.objects.all()
     found = set(qs.values_list("device_class", flat=True).distinct())
     return sorted(found, key=lambda d: (d != "cpu", d))
+
+
+def board_sizes(*, challenge: Challenge | None = None) -> dict[str, int]:
+    """Ranked users per device class (of a challenge's boards, or of the global ones), in one
+    query: the classes a page offers and the size of the one it shows. "cpu" first."""
+    from django.db.models import Count
+
+    qs = BestEntry.objects.filter(challenge=challenge) if challenge is not None else UserTotal.objects.all()
+    counts = dict(qs.values_list("device_class").annotate(n=Count("id")).order_by())
+    return {d: counts[d] for d in sorted(counts, key=lambda d: (d != "cpu", d))}
 
 
 def user_entry(*, user, challenge: Challenge, device_class: str = "cpu") -> BoardRow | None:

@@ -3,8 +3,9 @@ from django.http import Http404
 from django.shortcuts import render
 
 from catalog.models import Challenge
-from catalog.selectors import challenge_get
-from leaderboards.selectors import DEFAULT_LIMIT, EntryNotFound, board_device_classes, board_size, challenge_board, entry_view, global_board, user_entry
+from leaderboards.selectors import (
+    DEFAULT_LIMIT, EntryNotFound, board_challenge, board_sizes, challenge_board, entry_view, global_board, user_entry,
+)
 
 PAGE = DEFAULT_LIMIT
 
@@ -27,27 +28,27 @@ def _paging(page: int, size: int) -> dict:
 
 def challenge_board_page(request, slug: str):
     try:
-        challenge = challenge_get(slug=slug)
+        challenge = board_challenge(slug=slug)
     except Challenge.DoesNotExist:
         raise Http404("No such challenge") from None
-    classes = board_device_classes(challenge=challenge)
-    device_class, page = _device_class(request, classes), _page(request)
+    sizes = board_sizes(challenge=challenge)
+    device_class, page = _device_class(request, list(sizes)), _page(request)
     context = {
-        "challenge": challenge, "device_class": device_class, "device_classes": classes,
+        "challenge": challenge, "device_class": device_class, "device_classes": list(sizes),
         "rows": challenge_board(challenge=challenge, device_class=device_class, limit=PAGE, offset=(page - 1) * PAGE),
         "mine": user_entry(user=request.user, challenge=challenge, device_class=device_class),
-        **_paging(page, board_size(challenge=challenge, device_class=device_class)),
+        **_paging(page, sizes.get(device_class, 0)),
     }
     return render(request, "leaderboards/challenge_board.html", context)
 
 
 def global_board_page(request):
-    classes = board_device_classes()
-    device_class, page = _device_class(request, classes), _page(request)
+    sizes = board_sizes()
+    device_class, page = _device_class(request, list(sizes)), _page(request)
     context = {
-        "device_class": device_class, "device_classes": classes,
+        "device_class": device_class, "device_classes": list(sizes),
         "rows": global_board(device_class=device_class, limit=PAGE, offset=(page - 1) * PAGE),
-        **_paging(page, board_size(device_class=device_class)),
+        **_paging(page, sizes.get(device_class, 0)),
     }
     return render(request, "leaderboards/global_board.html", context)
 

@@ -127,3 +127,13 @@ def test_deleting_the_best_submission_promotes_the_next_best(challenge, django_c
         top.delete()
     assert [(r.username, r.score) for r in challenge_board(challenge=challenge)] == [("deleted-best", 55)]
     assert global_board()[0].total_score == 55
+
+
+def test_board_sizes_per_device_class(challenge):
+    from leaderboards.selectors import board_sizes
+
+    graded(user=user("s1"), challenge=challenge, score=50, device_class="h100")
+    graded(user=user("s2"), challenge=challenge, score=50)
+    graded(user=user("s2"), challenge=challenge, score=60)
+    assert board_sizes(challenge=challenge) == {"cpu": 1, "h100": 1}
+    assert list(board_sizes()) == ["cpu", "h100"]
