@@ -39,21 +39,18 @@ L2_FLUSH_BYTES = 256 << 20
 TENSOR_CAP = 8 << 30
 
 
-_collected_once = False
+_collected_once = []
 
 
 def collect_between_batches() -> None:
-    """Collect what the last batches left. The first time in this process, everything that
-    survives is frozen (`gc.freeze`; a template may have frozen what it had before the fork,
-    but not what this worker loaded after it): later collections skip torch's, the harness's
-    and the loaded code's objects, so each costs microseconds instead of a pass over some
-    hundred thousand objects (25-150 ms on a 2-core host), which on a short case would be
-    most of its time budget and leave only a handful of timed rounds. Both workers do the same."""
-    global _collected_once
+    """Collect what the last batches left. The first time in this process, freeze what survives
+    (a template's freeze before the fork did not cover what this worker loaded after it), so
+    later collections cost microseconds, not a 25-150 ms pass over some hundred thousand
+    objects, most of a short case's time budget. Both workers do the same."""
     gc.collect()
     if not _collected_once:
         gc.freeze()
-        _collected_once = True
+        _collected_once.append(True)
 
 
 class Worker:
