@@ -30,7 +30,8 @@ class LinearModel:
         return z @ self.coef.T + self.intercept
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        logits = self.decision(x)
+        # A temperature fitted on cross-validated rows calibrates the confidence (train.fit_temperature).
+        logits = self.decision(x) / float(self.meta.get("temperature", 1.0))
         if logits.shape[1] == 1:  # binary logistic: one column of log-odds for classes[1]
             positive = 1.0 / (1.0 + np.exp(-logits[:, 0]))
             return np.stack([1.0 - positive, positive], axis=1)

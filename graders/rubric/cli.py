@@ -120,19 +120,26 @@ def evaluate_options(options: dict) -> dict:
 
 def run_evaluate(*, split: str = "holdout", mohler_dir: str | None = None, skip_mohler: bool = False,
                  as_json: bool = False, out: TextIO = sys.stdout) -> dict:
-    from .evaluate import Evaluation, evaluate_mohler, evaluate_written, figures_of, format_evaluation
+    from .evaluate import (Evaluation, evaluate_mohler, evaluate_written, figures_of, format_evaluation,
+                           format_reliability, review_figures)
 
     started = time.perf_counter()
     figures: dict[str, dict] = {}
-    pooled_rows = []
+    pooled_rows, reviewed, confidences, evidence = [], [], [], [0, 0]
     for slug in datasets.WRITTEN_SLUGS:
         evaluation = evaluate_written(slug, split=split)
-        figures[slug] = {**evaluation.figures, "human_human": evaluation.human_human}
+        figures[slug] = {**evaluation.figures, "human_human": evaluation.human_human,
+                         "evidence_overlap": list(evaluation.evidence)}
         pooled_rows += evaluation.rows
+        reviewed += evaluation.reviewed
+        confidences += evaluation.confidences
+        evidence = [a + b for a, b in zip(evidence, evaluation.evidence)]
         print(format_evaluation(evaluation), file=out)
-    pooled = Evaluation("written (pooled)", split, figures_of(pooled_rows, step=1.0), pooled_rows)
-    figures["written (pooled)"] = pooled.figures
+    pooled = Evaluation("written (pooled)", split, {**figures_of(pooled_rows, step=1.0), **review_figures(pooled_rows, reviewed)},
+                        pooled_rows, evidence=tuple(evidence))
+    figures["written (pooled)"] = {**pooled.figures, "evidence_overlap": evidence}
     print(format_evaluation(pooled), file=out)
+    print(format_reliability(confidences), file=out)
     if skip_mohler:
         pass
     elif datasets.mohler_available(mohler_dir):

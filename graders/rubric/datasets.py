@@ -6,7 +6,7 @@ import csv
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +26,8 @@ class HumanScored:
     split: str  # "train" or "holdout"; holdout never feeds fitting or tuning
     answer: str
     scores: dict[str, float]
+    spans: dict[str, str] = field(default_factory=dict)  # criterion -> the passage that earned it (labelled sets)
+    style: str = ""
 
     def total(self, max_points: float) -> float:
         return clamped_total(self.scores, max_points)
@@ -60,8 +62,13 @@ def load_labels(path: Path) -> list[HumanScored]:
             data = json.loads(line)
             if data["split"] not in ("train", "holdout"):
                 raise ValueError(f"{path}:{number}: split must be train or holdout")
+            spans = data.get("spans", {})
+            for criterion, span in spans.items():
+                if span not in data["answer"]:
+                    raise ValueError(f"{path}:{number}: the span for {criterion} is not in the answer")
             rows.append(HumanScored(id=data["id"], challenge=data["challenge"], split=data["split"],
-                                    answer=data["answer"], scores={k: float(v) for k, v in data["scores"].items()}))
+                                    answer=data["answer"], scores={k: float(v) for k, v in data["scores"].items()},
+                                    spans=dict(spans), style=data.get("style", "")))
     return rows
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import embedding, text
+from . import embedding, stance, text
 from .format import Criterion, Rubric
 
 FEATURE_NAMES = (
@@ -32,6 +32,7 @@ GIBBERISH_UNKNOWN_RATIO = 0.5
 # per-sample cudaLaunchKernel sweep..."). A real sentence explains one or two ideas; a
 # short comma list of tools is a bare list instead, which the rules give half credit.
 SALAD_MIN_CRITERIA = 4
+BARE_RANK_PENALTY = 0.15
 SALAD_MIN_WORDS = 12
 SALAD_ALIAS_SHARE = 0.6
 
@@ -71,6 +72,7 @@ class CriterionEvidence:
     segment: str | None
     bare: bool
     tool_segment: str | None = None  # the first bare segment naming one of the criterion's tools
+    index: int | None = None  # the segment's position in Segmented.eligible
 
 
 @lru_cache(maxsize=64)
@@ -108,10 +110,8 @@ def segment_answer(prepared: PreparedRubric, answer: str) -> Segmented:
         flags.add("truncated")
     candidates, negated = [], []
     segments = text.split_segments(answer)
-    for segment in segments:
-        if text.is_negated(segment):
-            negated.append(segment)
-        elif text.unknown_word_ratio(segment, prepared.known_words) > GIBBERISH_UNKNOWN_RATIO:
+    for segment in _claims(segments, negated):
+        if text.unknown_word_ratio(segment, prepared.known_words) > GIBBERISH_UNKNOWN_RATIO:
             flags.add("gibberish")
         elif text.overlap_with(segment, set(prepared.question_stems)) >= QUESTION_COPY_OVERLAP:
             flags.add("copies_question")
@@ -124,8 +124,30 @@ def segment_answer(prepared: PreparedRubric, answer: str) -> Segmented:
     chosen = _most_relevant(prepared, candidates)
     if len(candidates) > len(chosen):
         flags.add("segments_skipped")
-    vectors = embedding.encode(chosen)
+    vectors = embedding.encode([in_first_person(s) for s in chosen])
     return _drop_question_copies(prepared, Segmented(chosen, vectors, flags, negated))
+
+
+def _claims(segments: list[str], denied: list[str]) -> list[str]:
+    """The parts of the segments that make a claim; the denied parts go to `denied`."""
+    claims = []
+    for segment in segments:
+        said, unsaid = stance.claims_and_denials(segment)
+        claims += said
+        denied += unsaid
+    return claims
+
+
+_SECOND_PERSON = ((re.compile(r"\byour\b", re.IGNORECASE), "the"), (re.compile(r"\byou(?:'d)?\b", re.IGNORECASE), "I"))
+
+
+def in_first_person(segment: str) -> str:
+    """"You count the launches in your trace" -> "I count the launches in the trace": the
+    exemplars are written in the first person or as imperatives, and an answer addressed to
+    the reader means the same (only the embedded text changes, never the evidence)."""
+    for pattern, replacement in _SECOND_PERSON:
+        segment = pattern.sub(replacement, segment)
+    return segment
 
 
 def is_keyword_salad(prepared: PreparedRubric, segment: str) -> bool:
@@ -164,18 +186,22 @@ def _drop_question_copies(prepared: PreparedRubric, segmented: Segmented) -> Seg
 
 
 def criterion_evidence(prepared: PreparedRubric, item: PreparedCriterion, segmented: Segmented,
-                       *, exclude: str | None = None) -> CriterionEvidence:
-    """Features for one criterion; `exclude` leaves one exemplar out (for validation and training)."""
-    if not segmented.eligible:
+                       *, exclude: str | None = None, blocked: frozenset[int] = frozenset()) -> CriterionEvidence:
+    """Features for one criterion; `exclude` leaves one exemplar out (for validation and training);
+    `blocked` segments (the evidence of another criterion) cannot be this one's."""
+    if len(blocked) >= len(segmented.eligible):
         return CriterionEvidence(np.zeros(len(FEATURE_NAMES), dtype=np.float32), None, False)
     positive = _max_similarity(segmented.vectors, item.positive_texts, exclude)
     partial = _max_similarity(segmented.vectors, item.partial_texts, exclude)
     negative = _max_similarity(segmented.vectors, item.negative_texts, exclude)
     alias_hits = np.array([text.phrases_in(s, item.alias_patterns) for s in segmented.eligible])
-    rank = positive - np.maximum(negative - positive, 0.0) + 0.03 * np.minimum(alias_hits, 3)
+    bares = np.array([text.is_bare(s, prepared.topic_patterns, prepared.tool_patterns) for s in segmented.eligible])
+    # A bare mention can only earn a tool's half credit, so a segment that says something wins ties.
+    rank = positive - np.maximum(negative - positive, 0.0) + 0.03 * np.minimum(alias_hits, 3) - BARE_RANK_PENALTY * bares
+    rank[list(blocked)] = -np.inf
     best = int(np.argmax(rank))
     segment = segmented.eligible[best]
-    bare = text.is_bare(segment, prepared.topic_patterns, prepared.tool_patterns)
+    bare = bool(bares[best])
     answer_aliases = sum(1 for p in item.alias_patterns if any(p.search(text.normalise(s)) for s in segmented.eligible))
     tool_named = any(text.phrases_in(s, item.tool_patterns) for s in segmented.eligible)
     # Only a bare mention earns the rule's half credit; a tool named in a sentence about
@@ -185,7 +211,7 @@ def criterion_evidence(prepared: PreparedRubric, item: PreparedCriterion, segmen
     second = float(np.sort(positive)[-2]) if len(positive) > 1 else 0.0
     values = [positive[best], negative[best], positive[best] - negative[best], partial[best],
               min(alias_hits[best], 3) / 3, min(answer_aliases, 5) / 5, float(tool_named), float(bare), second]
-    return CriterionEvidence(np.asarray(values, dtype=np.float32), segment, bare, tool_segment)
+    return CriterionEvidence(np.asarray(values, dtype=np.float32), segment, bare, tool_segment, best)
 
 
 def _max_similarity(vectors: np.ndarray, texts: tuple[str, ...], exclude: str | None) -> np.ndarray:

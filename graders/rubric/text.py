@@ -9,7 +9,9 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-MAX_ANSWER_CHARS = 20_000  # beyond this an answer is padding; the rest is ignored and flagged
+MAX_ANSWER_CHARS = 20_000
+SHORT_PHRASE_WORDS = 6  # a list item this short made of rubric phrases names a topic and claims nothing
+_SAYS_SOMETHING = re.compile(r"\w\s*(?::|->|=>|=|\u2192|\u2014)\s*\w")  # "launch overhead: many small kernels"  # beyond this an answer is padding; the rest is ignored and flagged
 
 _SEGMENT_BREAK = re.compile(
     r"(?:\n+|(?<=[.!?;])\s+|\s+(?=\(?\d{1,2}[.)]\s)|\s+(?=step\s+\d+\s*[:.)-]))", re.IGNORECASE
@@ -120,10 +122,17 @@ def is_bare(segment: str, topics: Iterable[re.Pattern[str]], tools: Iterable[re.
     ("nsys, ncu, roofline"), a string of keywords without a single function word ("GPU
     kernels throughput latency"), or nothing but tool names. "Use nsys to look for idle
     gaps caused by preprocessing" is an idea built from rubric phrases, not a bare mention.
+    A list item of at most SHORT_PHRASE_WORDS words made only of rubric phrases ("per-sample
+    python loop") is bare too, unless it joins two of them into a claim with ':' or '->'.
     """
-    if _content_count(remove_phrases(segment, topics)) >= 3:
+    left = _content_count(remove_phrases(segment, topics))
+    if left >= 3:
         return False
     is_list = len(re.findall(r"[,/]", segment)) >= 2
+    if _SAYS_SOMETHING.search(segment) and not is_list:
+        return False  # "launch overhead: many small kernels", "GPU maxed -> compute-bound": terse, but a claim
+    if len(words(segment)) <= SHORT_PHRASE_WORDS and left < 2:
+        return True  # "idle gaps in the timeline", "per-sample python loop": a topic named, nothing claimed
     keywords_only = not any(w in STOPWORDS for w in words(segment))
     return is_list or keywords_only or _content_count(remove_phrases(segment, tools)) < 3
 

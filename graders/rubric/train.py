@@ -19,6 +19,8 @@ from .scoring import evidence_matrix
 
 EXEMPLAR_LEVEL = {"positive": 2, "partial": 1, "negative": 0}
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+TEMPERATURE_GRID = tuple(round(0.5 + 0.05 * i, 2) for i in range(51))  # 0.5 .. 3.0
+REVIEW_BELOW = 0.6  # a criterion scored with less calibrated confidence sends the answer to review
 
 
 def level_of(points: float, criterion_points: float) -> int:
@@ -76,11 +78,25 @@ def fit_criterion_model(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> cla
         if loss < best_loss:
             best_c, best_loss = c, loss
     fitted = LogisticRegression(C=best_c, max_iter=2000).fit(z, y)
+    cv_logits = cross_val_predict(LogisticRegression(C=best_c, max_iter=2000), z, y, groups=groups,
+                                  cv=GroupKFold(n_splits=5), method="decision_function")
     meta = {"C": best_c, "cv_log_loss": round(float(best_loss), 4), "rows": int(len(y)),
-            "review_below": 0.6, "trained_on": "graders/rubric/data train split + rubric exemplars (leave-one-out)"}
+            "temperature": fit_temperature(cv_logits, y), "review_below": REVIEW_BELOW,
+            "trained_on": "graders/rubric/data train split + rubric exemplars (leave-one-out)"}
     return classifier.LinearModel(features=features.FEATURE_NAMES, mean=mean, scale=scale, coef=fitted.coef_,
                                   intercept=fitted.intercept_, classes=tuple(float(c) for c in fitted.classes_),
                                   meta=meta)
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """The temperature that makes cross-validated probabilities honest (least log loss):
+    confidence is then calibrated on answers the model did not see."""
+    def loss(t: float) -> float:
+        scaled = logits / t
+        scaled = scaled - scaled.max(axis=1, keepdims=True)
+        log_p = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        return -float(np.mean(log_p[np.arange(len(y)), y]))
+    return min(TEMPERATURE_GRID, key=loss)
 
 
 def mohler_training_set(mohler_dir=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -34,7 +34,7 @@ def _structure_problems(rubric: Rubric) -> list[str]:
 
 
 def _exemplar_problem(rubric: Rubric, criterion_id: str, kind: str, exemplar: str) -> str | None:
-    result = score_with_rubric(rubric, exemplar, exclude=exemplar)
+    result = score_with_rubric(rubric, exemplar, exclude=exemplar, exclusive=False)
     scored = next(c for c in result.criteria if c.id == criterion_id)
     expected = _EXPECTED_LEVEL[kind]
     if rubric.criterion(criterion_id).is_misconception:

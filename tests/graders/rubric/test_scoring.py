@@ -38,6 +38,33 @@ GAMING_DEBUG = {
                              "percent on the same hardware and weights, and I have to walk through how to find the cause."),
     "empty": "   ",
 }
+# The issue's gaming answers, on both seed questions: every criterion named only to be
+# denied, every criterion's keywords listed with no claim (as a comma list and as bullets),
+# and a keyword salad.
+GAMING_DEBUG.update({
+    "negates_every_criterion": (
+        "It is not a metrics problem, so there is no point comparing before and after. It isn't the host side "
+        "either, and the Nsight Systems timeline is not needed. The kernels are not the cause, so the PyTorch "
+        "Profiler is pointless. Bisecting the diff is a waste of time. Nsight Compute is unnecessary, and "
+        "there is no need to verify the fix."),
+    "keywords_listed": "baseline, before and after, idle gaps, timeline, kernel mix, slower kernel, bisect, "
+                       "hypotheses, occupancy, roofline, verify, monitoring",
+    "keywords_bulleted": ("- before and after metrics\n- idle gaps in the timeline\n- slower kernel\n"
+                          "- bisect the diff\n- occupancy and roofline\n- verify and monitoring"),
+    "keyword_salad": ("The before and after dashboard bisects the idle gaps of the kernel mix, so the occupancy "
+                      "roofline verifies the monitoring hypotheses with the slower kernel timeline."),
+})
+GAMING_BATCH_ISSUE = {
+    "negates_every_criterion": (
+        "It is not host-to-device transfer. It is not kernel launch overhead. It is not a per-sample Python "
+        "loop, and the GPU is not saturated either. There is no need to test anything or sweep the batch size."),
+    "keywords_listed": "host-to-device, pinned memory, kernel launch, small kernels, per-sample, python loop, "
+                       "compute-bound, roofline, sweep, one at a time",
+    "keywords_bulleted": ("- host-to-device copies\n- kernel launch overhead\n- per-sample python loop\n"
+                          "- compute-bound\n- batch size sweep"),
+    "hedged_away": ("Maybe it is the host-to-device copies, but probably not. Launch overhead is unlikely with "
+                    "this model. I doubt a per-sample loop is involved, and the GPU is probably not saturated."),
+}
 GAMING_BATCH = {
     "off_topic": "The French Revolution began in 1789 and ended the monarchy. Napoleon later crowned himself emperor.",
     "gibberish": "flurb glomp snizzle wobbleflop quark zing ploof drabble snorkel wumpus",
@@ -49,6 +76,7 @@ GAMING_BATCH = {
     "keyword_salad": ("The dataloader roofline saturates the launch overhead of the python loop, so the cudaMemcpy "
                       "isolates the compute-bound small kernels per sample via pinned memory fusion and a throughput "
                       "curve versus batch size."),
+    **GAMING_BATCH_ISSUE,
     "ruled_out": ("Kernel launch overhead can't be it at these batch sizes, so I'd rule that out. And since memory "
                   "is far from full, it can't be that the GPU is compute-bound either."),
 }
@@ -177,3 +205,29 @@ def test_a_bare_comma_list_of_tools_is_not_a_salad_and_keeps_half_credit(batch_r
     result = score_answer(rubric=batch_rubric, answer="nsys, ncu, pytorch profiler, cuda graphs")
     assert "keyword_salad" not in result.flags
     assert 0 < result.score <= 5
+
+
+def test_ruling_causes_out_with_numbers_earns_no_criterion_it_rules_out(batch_rubric):
+    answer = ("In the nsys timeline the cudaMemcpy calls take 0.4 ms of a 40 ms step, so host-to-device transfer "
+              "is negligible. There are only 60 kernels per step, each over 200 us, so launch overhead is not the "
+              "issue. The PyTorch profiler shows no op whose time grows with the batch, so it is not a per-sample "
+              "loop. Nsight Compute shows SM throughput at 35%, so the GPU is not saturated.")
+    result = score_answer(rubric=batch_rubric, answer=answer)
+    for criterion in ("h2d_transfer", "launch_overhead", "non_parallel_op", "hw_saturation"):
+        assert by_id(result)[criterion].points == 0, criterion
+
+
+def test_a_claim_after_a_denied_hypothesis_still_earns(batch_rubric):
+    answer = ("It is not the host-to-device copies, but launch overhead: hundreds of tiny kernels per step, so I "
+              "would count the launches and the time in cudaLaunchKernel in a trace and try CUDA graphs.")
+    scored = by_id(score_answer(rubric=batch_rubric, answer=answer))
+    assert scored["launch_overhead"].points == 3
+    assert scored["h2d_transfer"].points == 0
+    assert "It is not the host-to-device copies" not in scored["launch_overhead"].evidence
+
+
+def test_a_final_rerun_of_the_load_test_earns_verify_fix(debug_rubric):
+    answer = ("Compare the dashboards before and after the deploy and reproduce the drop with a benchmark of both "
+              "builds. Bisect the deployment diff one change at a time. Once the fix is in, re-run the load test "
+              "with warm-up and several repeated runs and confirm throughput is back to the baseline.")
+    assert by_id(score_answer(rubric=debug_rubric, answer=answer))["verify_fix"].points == 1
