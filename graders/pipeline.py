@@ -47,6 +47,10 @@ class GradeJob:
     # supervisor draw a fresh one inside the sandbox; set only by trusted callers that replay a
     # grading (tests of seed-dependent submissions). Travels in private/job.json (0700).
     seed: int | None = None
+    # Validation only (trusted callers): harness steps run after the spec's (e.g. "degeneracy"),
+    # and `steps`, where set, the harness steps to run in place of the spec's.
+    extra_steps: tuple[str, ...] = ()
+    steps: tuple[str, ...] | None = None
 
 
 def grade(job: GradeJob) -> GradeResult:
@@ -186,7 +190,7 @@ def _job_document(job: GradeJob, spec: ChallengeSpec, device_spec) -> dict:
         "device": "cuda" if job.device == "cuda" else "cpu",
         "device_class": job.device_class,
         "entry": {"file": spec.entry_file, "callable": spec.entry_callable},
-        "graders": sandbox_steps(spec.graders),
+        "graders": [*(sandbox_steps(spec.graders) if job.steps is None else job.steps), *job.extra_steps],
         "harness": spec.harness,
         **({"seed": int(job.seed)} if job.seed is not None else {}),
         # Op names (`aten::...`) ride in the same list to the worker, which blocks them at the

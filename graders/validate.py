@@ -75,8 +75,34 @@ def validate_package(spec: ChallengeSpec, *, device: str, backend: str, perf: bo
         for path in sorted(p for p in known_bad.iterdir() if p.is_file() and not p.name.startswith(".")):
             subjects.append((f"known_bad/{path.name}", path, expected_verdict(path, device) or "<missing # expect: header>"))
     for subject, path, expected in subjects:
-        rows.append(_grade_row(spec, device=device, backend=backend, subject=subject, path=path, expected=expected, perf=perf, roots=roots))
+        extra = DEGENERACY_STEPS if subject == "reference" and checks_degeneracy(spec) else ()
+        row, result = _graded(spec, device=device, backend=backend, subject=subject, path=path, expected=expected, perf=perf, roots=roots, extra_steps=extra)
+        rows.append(row)
+        if extra:
+            rows += [r for r in [degeneracy_row(spec, device=device, result=result)] if r is not None]
     return rows
+
+
+DEGENERATE_TAG = "degenerate"  # an imported package marked so: validated as such, never ranked
+DEGENERACY_STEPS = ("degeneracy",)
+
+
+def checks_degeneracy(spec: ChallengeSpec) -> bool:
+    """Kernel packages compare outputs with an oracle: whether that comparison can fail at all is checked."""
+    return spec.kind == "kernel" and "expected" in spec.harness
+
+
+def degeneracy_row(spec: ChallengeSpec, *, device: str, result) -> Row | None:
+    """The reference grading's `degeneracy` check as a row (None where it did not run)."""
+    check = next((c for c in (result.checks if result else []) if c["name"] == "degeneracy"), None)
+    if check is None:
+        return None
+    got = DEGENERATE_TAG if check["status"] == "fail" else f"not {DEGENERATE_TAG}"
+    expected = DEGENERATE_TAG if DEGENERATE_TAG in spec.tags else f"not {DEGENERATE_TAG}"
+    row = Row(spec.slug, device, "degeneracy", expected, got, got == expected)
+    if got == DEGENERATE_TAG:
+        row.got += f" ({check['detail'].removeprefix('degenerate: ')[:200]})"
+    return row
 
 
 def starter_expect(spec: ChallengeSpec, device: str) -> str:
@@ -99,11 +125,18 @@ def subject_files(spec: ChallengeSpec, path: Path) -> dict[str, str]:
 
 
 def _grade_row(spec, *, device, backend, subject, path, expected, perf, roots) -> Row:
+    return _graded(spec, device=device, backend=backend, subject=subject, path=path, expected=expected, perf=perf, roots=roots)[0]
+
+
+def _graded(spec, *, device, backend, subject, path, expected, perf, roots, extra_steps=()):
+    """(the row, the grade result or None)."""
     try:
         files = subject_files(spec, path)
-        result = grade(GradeJob(slug=spec.slug, files=files, device=device, backend=backend, roots=roots, with_kernels=subject == "reference"))
+        job = GradeJob(slug=spec.slug, files=files, device=device, backend=backend, roots=roots, with_kernels=subject == "reference",
+                       package_dir=spec.root, extra_steps=tuple(extra_steps))
+        result = grade(job)
     except JobError as exc:
-        return Row(spec.slug, device, subject, expected, f"error: {exc}", False)
+        return Row(spec.slug, device, subject, expected, f"error: {exc}", False), None
     row = Row(spec.slug, device, subject, expected, result.verdict, result.verdict == expected)
     if not row.ok:
         row.got += f" ({result.message[:160]})"
@@ -114,7 +147,7 @@ def _grade_row(spec, *, device, backend, subject, path, expected, perf, roots) -
         row.metric = metric
         row.tier = scoring.tier_reached(speedup=row.speedup, tiers=tiers)
         row.perf_note = _perf_note(spec, device, subject, row.tier, tiers)
-    return row
+    return row, result
 
 
 def _perf_note(spec, device, subject, tier, tiers) -> str:

@@ -8,6 +8,8 @@ def compare(*, out: torch.Tensor, expected: torch.Tensor, metric: str, tolerance
     """(passes?, one-line reason). NaN and Inf never pass; shape must match exactly."""
     if tuple(out.shape) != tuple(expected.shape):
         return False, f"output shape {tuple(out.shape)} != expected {tuple(expected.shape)}"
+    if not expected.is_floating_point() and not expected.is_complex():
+        return compare_exact(out=out, expected=expected)
     got = out.detach().to("cpu", torch.float64)
     want = expected.detach().to("cpu", torch.float64)
     if not torch.isfinite(got).all():
@@ -24,6 +26,17 @@ def compare(*, out: torch.Tensor, expected: torch.Tensor, metric: str, tolerance
     if err > tolerance:
         return False, f"{label} {err:.3g} > {tolerance:g}"
     return True, f"{label} {err:.3g} <= {tolerance:g}"
+
+
+def compare_exact(*, out: torch.Tensor, expected: torch.Tensor) -> tuple[bool, str]:
+    """Integer and boolean outputs: the same dtype and every value equal, no tolerance."""
+    if out.dtype != expected.dtype:
+        name = lambda d: str(d).removeprefix("torch.")  # noqa: E731
+        return False, f"output dtype {name(out.dtype)}, expected {name(expected.dtype)} (integer outputs are compared exactly)"
+    wrong = int((out.detach().to("cpu") != expected.detach().to("cpu")).sum())
+    if wrong:
+        return False, f"{wrong} of {expected.numel()} value(s) differ (integer outputs are compared exactly)"
+    return True, "all values equal (exact)"
 
 
 def unchanged(*, before: torch.Tensor, after: torch.Tensor) -> bool:

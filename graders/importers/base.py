@@ -1,14 +1,17 @@
 """What every importer shares: the problem record, slugs, the format registry, the report."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Protocol, runtime_checkable
 
+from graders.importers.report import ImportReport  # noqa: F401 - re-exported
 from graders.spec import SLUG_RE
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+SLUG_MAX = 80  # what graders.spec.SLUG_RE allows
 
 
 class ImportProblemsError(ValueError):
@@ -30,6 +33,21 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class Sizing:
+    """What the sandboxed probe chose for the CPU table (None there: no CPU table, `note` says why)."""
+
+    cpu_constants: dict | None = None  # KernelBench: every module constant of the CPU case
+    cpu_cases: list | None = None  # GPU MODE: the task.yml cases (possibly scaled) graded on the CPU
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    figures: str = ""  # what was measured there, for the report only
+
+    @property
+    def has_cpu(self) -> bool:
+        return self.cpu_constants is not None or self.cpu_cases is not None
+
+
 @runtime_checkable
 class ProblemFormat(Protocol):
     name: str
@@ -37,7 +55,9 @@ class ProblemFormat(Protocol):
 
     def find(self, source: Path) -> Iterator[Problem | Skipped]: ...
 
-    def package(self, problem: Problem, *, slug: str) -> dict[str, str]: ...
+    def package(self, problem: Problem, *, slug: str, sizing: Sizing | None = None) -> dict[str, str]: ...
+
+    def sizing(self, answer: dict) -> Sizing: ...
 
 
 _FORMATS: dict[str, ProblemFormat] = {}
@@ -49,7 +69,7 @@ def register_format(cls: type) -> type:
     name = getattr(instance, "name", None)
     if not isinstance(name, str) or not name:
         raise TypeError(f"{cls.__name__} has no format name")
-    missing = [m for m in ("label", "find", "package") if not hasattr(instance, m)]
+    missing = [m for m in ("label", "find", "package", "sizing") if not hasattr(instance, m)]
     if missing or not isinstance(instance, ProblemFormat):
         raise TypeError(f"{cls.__name__} is incomplete: missing {', '.join(missing) or 'callables'}")
     if name in _FORMATS:
@@ -69,10 +89,15 @@ def get_format(name: str) -> ProblemFormat:
         raise ImportProblemsError(f"unknown format {name!r}; known: {', '.join(format_names())}") from None
 
 
-def slug_for(*, prefix: str, relative_path: str) -> str:
-    """P plus the relative path, lower-cased, runs of non-alphanumerics turned into one `-`."""
-    slug = re.sub(r"[^a-z0-9]+", "-", (prefix + relative_path).lower())
-    return slug.strip("-")
+def slug_for(*, prefix: str, relative_path: str, slug_max: int = SLUG_MAX) -> str:
+    """P plus the relative path, lower-cased, runs of non-alphanumerics turned into one `-`.
+    Longer than `slug_max`: cut, with a hash of the relative path added (stable, so a re-run
+    replaces the same package)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", (prefix + relative_path).lower()).strip("-")
+    if len(slug) <= slug_max:
+        return slug
+    digest = hashlib.sha1(relative_path.encode()).hexdigest()[:8]
+    return slug[: max(1, slug_max - len(digest) - 1)].rstrip("-") + "-" + digest
 
 
 def slug_problem(slug: str) -> str | None:
@@ -102,13 +127,4 @@ def harness_stub(*, adapter: str, names: list[str], what: str) -> str:
     )
 
 
-@dataclass
-class ImportReport:
-    imported: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (relative path or slug, reason)
 
-    def summary(self) -> str:
-        text = f"imported {len(self.imported)}, skipped {len(self.skipped)}"
-        if self.skipped:
-            text += ": " + "; ".join(f"{name}: {reason}" for name, reason in self.skipped)
-        return text

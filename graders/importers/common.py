@@ -74,6 +74,18 @@ def device_table(*, shapes: list, hidden_shapes: list, tolerance: dict, limits: 
     return table
 
 
+def measured_note(*, how: str) -> str:
+    """challenge.toml's header line on the CPU sizes (the figures, which vary between runs, go
+    to the import's report: a re-run rewrites the same package)."""
+    return f"CPU sizes measured in the sandbox at import: {how}."
+
+
+def figures(measured: dict) -> str:
+    """What the probe measured at the CPU sizes, for the report."""
+    return (f"{measured['seconds'] * 1000:.1f} ms per float64 reference call, {measured['input_mb']:.2f} MB of inputs, "
+            f"trial peak {measured['peak_mb']:.0f} MB")
+
+
 def statement(*, title: str, description: str, submit: str, graded: str, origin: str) -> str:
     parts = [f"# {title}", description.strip() or "(The source gives no description.)", "## What to submit", submit.strip(), "## How it is graded", graded.strip(), f"_{origin}._"]
     return "\n\n".join(parts) + "\n"

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 import yaml
 
 from graders.importers import common, tomlgen
-from graders.importers.base import Problem, Skipped, harness_stub, humanize, register_format, template
+from graders.importers.base import Problem, Sizing, Skipped, harness_stub, humanize, register_format, template
 
 MARKERS = ("reference.py", "task.yml")
 REQUIRED = ("ref_kernel", "generate_input")
@@ -38,15 +38,19 @@ class GpuMode:
                 raise common.NotAProblem(f"not a GPU MODE problem: no {', '.join(missing)}")
             files = {p.name: common.read_source(p, root=root) for p in sorted(folder.iterdir()) if p.is_file() and p.suffix in (".py", ".yml", ".yaml")}
             meta = analyse(files)
+            files.update(helper_files(meta.pop("task_files"), folder=folder, root=root, present=files))
         except common.NotAProblem as exc:
             return Skipped(relative, str(exc))
         return Problem(relative_path=relative, source=folder, meta={**meta, "files": files})
 
-    def package(self, problem: Problem, *, slug: str) -> dict[str, str]:
+    def sizing(self, answer: dict) -> Sizing:
+        return sizing_from(answer)
+
+    def package(self, problem: Problem, *, slug: str, sizing: Sizing | None = None) -> dict[str, str]:
         sources = problem.meta["files"]
         solution = starter_files(sources)
         files = {
-            "challenge.toml": challenge_toml(problem, slug=slug),
+            "challenge.toml": challenge_toml(problem, slug=slug, sizing=sizing),
             "statement.md": statement(problem),
             **{f"starter/{name}": text for name, text in solution.items()},
             **{f"reference/{name}": text for name, text in solution.items()},
@@ -67,11 +71,61 @@ def analyse(files: dict[str, str]) -> dict[str, Any]:
         raise common.NotAProblem(f"not a GPU MODE problem: reference.py has no {', '.join(missing)}")
     task = _task(files["task.yml"])
     if str(task.get("lang", "py")) != "py":
-        raise common.NotAProblem(f"task.yml lang {task.get('lang')!r} is not supported (only py)")
+        raise common.NotAProblem(f"task.yml lang {task.get('lang')!r} is not supported (only py): CUDA C++ sources graded through eval.py have no Hotpath harness yet")
     tests, benchmarks = _kwargs_list(task, "tests"), _kwargs_list(task, "benchmarks")
     if not tests:
         raise common.NotAProblem("task.yml lists no tests")
-    return {"description": str(task.get("description") or ""), "tests": tests, "benchmarks": benchmarks}
+    return {"description": str(task.get("description") or ""), "tests": tests, "benchmarks": benchmarks,
+            "task_files": _task_files(task)}
+
+
+def _task_files(task: dict) -> dict[str, str]:
+    """task.yml `files`: name in the package -> source path relative to the problem folder,
+    without the submission placeholder and the runner (`config.main`, Hotpath's harness replaces it)."""
+    main = str((task.get("config") or {}).get("main", "eval.py")) if isinstance(task.get("config"), dict) else "eval.py"
+    listed = task.get("files") or []
+    if not isinstance(listed, list):
+        raise common.NotAProblem("task.yml files must be a list")
+    found = {}
+    for item in listed:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(item.get("source"), str):
+            raise common.NotAProblem("task.yml files entries need a name and a source")
+        if item["source"] != "@SUBMISSION@" and item["name"] != main:
+            found[item["name"]] = item["source"]
+    return found
+
+
+def helper_files(listed: dict[str, str], *, folder: Path, root: Path, present: dict[str, str]) -> dict[str, str]:
+    """The helper files task.yml names (e.g. `../utils.py`), read from inside PATH only."""
+    files = {}
+    for name, source in listed.items():
+        if "/" in name or name.startswith(".") or not name.endswith(".py"):
+            raise common.NotAProblem(f"task.yml names a file {name!r} Hotpath cannot place")
+        path = (folder / source)
+        if not path.resolve().is_relative_to(root.resolve()):
+            raise common.NotAProblem(f"task.yml file {source!r} is outside PATH")
+        if not path.is_file():
+            if name in present:
+                continue
+            raise common.NotAProblem(f"task.yml file {source!r} does not exist")
+        files[name] = common.read_source(path, root=root)
+    return files
+
+
+def sizing_from(answer: dict) -> Sizing:
+    """The probe's answer as the CPU cases, or the reason there are none (CUDA only, too big)."""
+    if answer.get("ok"):
+        how = "task.yml tests that fit" + (f", {answer['dropped']} too large left out" if answer.get("dropped") else "")
+        if answer.get("scaled"):
+            how = "the smallest task.yml test scaled down: none fits as published"
+        return Sizing(cpu_cases=answer["cases"], note=common.measured_note(how=how), figures=common.figures(_slowest(answer["measured"])))
+    if answer.get("cuda_only"):
+        return Sizing(note=f"CUDA only, no CPU table: {answer['reason']}.", tags=("cuda-only",))
+    return Sizing(note=f"No CPU table: {answer['reason']}.")
+
+
+def _slowest(measured: list[dict]) -> dict:
+    return max(measured, key=lambda m: m["seconds"])
 
 
 def _imported_names(tree: ast.Module) -> dict[str, ast.AST]:
@@ -126,21 +180,22 @@ def title_of(problem: Problem) -> str:
     return f"{humanize(name)} (GPU MODE{' ' + folder if folder else ''})"
 
 
-def challenge_toml(problem: Problem, *, slug: str) -> str:
+def challenge_toml(problem: Problem, *, slug: str, sizing: Sizing | None = None) -> str:
     tests, benchmarks = problem.meta["tests"], problem.meta["benchmarks"]
-    cpu_params = {"timed": tests, "checked": [], "latency_budget_s": common.CPU_LATENCY_BUDGET_S}
+    cpu_cases = tests if sizing is None else sizing.cpu_cases
     cuda_params = {"timed": benchmarks or tests, "checked": tests if benchmarks else [], "latency_budget_s": common.CUDA_LATENCY_BUDGET_S}
-    tags = ["gpumode", *([problem.relative_path.split("/", 1)[0]] if "/" in problem.relative_path else [])]
+    tags = ["gpumode", *([problem.relative_path.split("/", 1)[0]] if "/" in problem.relative_path else []), *(sizing.tags if sizing else [])]
     top = common.package_top(slug=slug, title=title_of(problem), difficulty="medium", tags=tags, entry_file="submission.py")
-    tables = {
-        "harness": common.harness_table(with_check=True),
-        "devices.cpu": common.device_table(shapes=[], hidden_shapes=[], tolerance=TOLERANCE_CPU, limits=common.CPU_LIMITS, params=cpu_params),
-        "devices.cuda": common.device_table(shapes=[], hidden_shapes=[], tolerance=TOLERANCE_CUDA, limits=common.CUDA_LIMITS, params=cuda_params),
-    }
+    tables = {"harness": common.harness_table(with_check=True)}
+    if cpu_cases is not None:
+        cpu_params = {"timed": cpu_cases, "checked": [], "latency_budget_s": common.CPU_LATENCY_BUDGET_S}
+        tables["devices.cpu"] = common.device_table(shapes=[], hidden_shapes=[], tolerance=TOLERANCE_CPU, limits=common.CPU_LIMITS, params=cpu_params)
+    tables["devices.cuda"] = common.device_table(shapes=[], hidden_shapes=[], tolerance=TOLERANCE_CUDA, limits=common.CUDA_LIMITS, params=cuda_params)
     header = (
         f"Imported by `manage.py import_problems --format gpumode` from {problem.relative_path}.\n"
         "Cases are generate_input() keyword arguments from task.yml: params.timed are checked and\n"
-        "timed, params.checked only checked; every `seed` is replaced by a secret one."
+        "timed, params.checked only checked; every `seed` is replaced by a secret one.\n"
+        + (sizing.note if sizing else "CPU cases: task.yml tests as published (not measured).")
     )
     return tomlgen.document(top, tables, header=header)
 

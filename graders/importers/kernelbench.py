@@ -5,8 +5,8 @@ import ast
 from pathlib import Path
 from typing import Iterator
 
-from graders.importers import common, tomlgen
-from graders.importers.base import Problem, Skipped, harness_stub, humanize, register_format, template
+from graders.importers import common, sizes, tomlgen
+from graders.importers.base import Problem, Sizing, Skipped, harness_stub, humanize, register_format, template
 
 REQUIRED = ("Model", "get_inputs", "get_init_inputs")
 TOLERANCE_CPU = {"metric": "rel_l2", "float32": 1e-4}
@@ -36,11 +36,14 @@ class KernelBench:
             return Skipped(relative, str(exc))
         return Problem(relative_path=relative, source=path, meta={**meta, "text": text})
 
-    def package(self, problem: Problem, *, slug: str) -> dict[str, str]:
+    def sizing(self, answer: dict) -> Sizing:
+        return sizing_from(answer)
+
+    def package(self, problem: Problem, *, slug: str, sizing: Sizing | None = None) -> dict[str, str]:
         meta = problem.meta
         solution = starter_solution(problem)
         return {
-            "challenge.toml": challenge_toml(problem, slug=slug),
+            "challenge.toml": challenge_toml(problem, slug=slug, sizing=sizing),
             "statement.md": statement(problem),
             "starter/solution.py": solution,
             "reference/solution.py": solution,
@@ -52,6 +55,14 @@ class KernelBench:
         }
 
 
+def sizing_from(answer: dict) -> Sizing:
+    """The probe's answer as the CPU table's sizes, or the reason there is none."""
+    if answer.get("ok"):
+        note = common.measured_note(how=f"the published sizes shrunk in {answer['steps']} step(s), the largest halved first")
+        return Sizing(cpu_constants=answer["constants"], note=note, figures=common.figures(answer["measured"]))
+    return Sizing(note=f"No CPU table: {answer['reason']}.")
+
+
 def analyse(text: str, *, name: str) -> dict:
     """What the package needs from the source, read without running it."""
     tree = common.parse_python(text, name=name)
@@ -60,21 +71,26 @@ def analyse(text: str, *, name: str) -> dict:
     if missing:
         raise common.NotAProblem(f"not a KernelBench problem: no {', '.join(missing)}")
     model = defined["Model"]
+    constants = sizes.module_constants(tree)
     return {
         "docstring": ast.get_docstring(tree) or ast.get_docstring(model) or "",
-        "constants": size_constants(tree),
+        "constants": sizes.size_values(constants),
+        "size_names": [c.name for c in constants if sizes.is_free(c) and _positive_ints(c.value)],
     }
 
 
-def size_constants(tree: ast.Module) -> dict[str, int]:
-    """Module-level `name = <positive int>`: the sizes `get_inputs()` reads."""
-    found: dict[str, int] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            value = node.value
-            if isinstance(value, ast.Constant) and type(value.value) is int and value.value > 0:
-                found[node.targets[0].id] = value.value
-    return found
+def _positive_ints(value) -> bool:
+    values = value if isinstance(value, tuple) else (value,)
+    return bool(values) and all(type(v) is int and v > 0 for v in values)
+
+
+def shape_row(constants: dict, names: list[str]) -> list[int]:
+    """The free sizes of one case, flattened: the `shapes` row shown for it."""
+    row: list[int] = []
+    for name in names:
+        value = constants[name]
+        row += list(value) if isinstance(value, list) else [value]
+    return row
 
 
 def title_of(problem: Problem) -> str:
@@ -86,27 +102,33 @@ def title_of(problem: Problem) -> str:
     return f"{humanize(rest if numbered else stem)} ({where})"
 
 
-def challenge_toml(problem: Problem, *, slug: str) -> str:
-    constants = problem.meta["constants"]
-    shapes = [list(constants.values())] if constants else []
-    params = {"constant_names": list(constants)}
+def challenge_toml(problem: Problem, *, slug: str, sizing: Sizing | None = None) -> str:
+    """CUDA at the published sizes; the CPU at the sizes the probe measured (published where
+    none was measured, none at all where the probe found none that fits)."""
+    published = problem.meta["constants"]
     level = problem.relative_path.split("/", 1)[0]
-    tags = ["kernelbench", *([level] if level in DIFFICULTY else [])]
+    tags = ["kernelbench", *([level] if level in DIFFICULTY else []), *(sizing.tags if sizing else [])]
     top = common.package_top(slug=slug, title=title_of(problem), difficulty=DIFFICULTY.get(level, "medium"), tags=tags,
                              entry_file="solution.py")
-    tables = {
-        "harness": common.harness_table(),
-        "devices.cpu": common.device_table(shapes=shapes, hidden_shapes=[], tolerance=TOLERANCE_CPU, limits=common.CPU_LIMITS,
-                                           params={**params, "latency_budget_s": common.CPU_LATENCY_BUDGET_S}),
-        "devices.cuda": common.device_table(shapes=shapes, hidden_shapes=[], tolerance=TOLERANCE_CUDA, limits=common.CUDA_LIMITS,
-                                            params={**params, "latency_budget_s": common.CUDA_LATENCY_BUDGET_S}),
-    }
+    tables = {"harness": common.harness_table()}
+    cpu = published if sizing is None else sizing.cpu_constants
+    if cpu is not None:
+        tables["devices.cpu"] = _device(problem, cpu, tolerance=TOLERANCE_CPU, limits=common.CPU_LIMITS, budget=common.CPU_LATENCY_BUDGET_S)
+    tables["devices.cuda"] = _device(problem, published, tolerance=TOLERANCE_CUDA, limits=common.CUDA_LIMITS, budget=common.CUDA_LATENCY_BUDGET_S)
     header = (
         f"Imported by `manage.py import_problems --format kernelbench` from {problem.relative_path}.py.\n"
-        "A shape lists the values of params.constant_names (the problem's size constants): edit\n"
-        "[devices.cpu] shapes to make CPU runs smaller than the published sizes."
+        "params.constants gives each case's module constants (set on the problem's module and the\n"
+        "candidate's before inputs and models are made); shapes shows their free sizes.\n"
+        + (sizing.note if sizing else "CPU sizes: the published ones (not measured).")
     )
     return tomlgen.document(top, tables, header=header)
+
+
+def _device(problem: Problem, constants: dict, *, tolerance: dict, limits: dict, budget: float) -> dict:
+    names = problem.meta["size_names"]
+    row = shape_row(constants, names)
+    params = {"constant_names": names, "constants": [constants], "latency_budget_s": budget}
+    return common.device_table(shapes=[row] if row else [], hidden_shapes=[], tolerance=tolerance, limits=limits, params=params)
 
 
 def starter_solution(problem: Problem) -> str:
@@ -118,7 +140,7 @@ def starter_solution(problem: Problem) -> str:
 
 def statement(problem: Problem) -> str:
     constants = problem.meta["constants"]
-    sizes = ", ".join(f"`{k} = {v}`" for k, v in constants.items()) or "the published sizes"
+    shown = ", ".join(f"`{k} = {v}`" for k, v in constants.items()) or "the published sizes"
     submit = f"""\
 `solution.py` defines `class ModelNew(nn.Module)` with the same constructor and `forward`
 as the problem's `Model` (the starter holds the problem verbatim, with `ModelNew = Model`).
@@ -127,7 +149,7 @@ Keep the `hotpath_entry` block at the end of the file: the grader calls it, and 
 the same order as `Model` does."""
     graded = common.GRADED.format(
         comparison="`Model` run in float64; relative L2 error at most 1e-4 on the CPU (float32), 1e-2 on the GPU",
-        tiers=", ".join(f"{t:g}x" for t in common.TARGETS["speedup"]), cpu=sizes, cuda=sizes,
+        tiers=", ".join(f"{t:g}x" for t in common.TARGETS["speedup"]), cpu="as in challenge.toml [devices.cpu] (measured at import)", cuda=shown,
     )
     return common.statement(title=title_of(problem), description=problem.meta["docstring"], submit=submit, graded=graded,
                             origin=f"Imported from KernelBench {problem.relative_path}.py")

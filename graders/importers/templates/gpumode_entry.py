@@ -14,4 +14,4 @@ def hotpath_entry(*, layout, **items):
     out = custom_kernel(data)  # noqa: F821 - defined above this block
     if isinstance(out, (tuple, list)):
         out = torch.cat([torch.as_tensor(t).reshape(-1) for t in out])
-    return out
+    return out if isinstance(out, torch.Tensor) else torch.as_tensor(out)

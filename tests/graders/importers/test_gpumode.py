@@ -9,7 +9,7 @@ SLUG = "gm-pmpp-vectoradd-py"
 
 
 def run(source, out):
-    return import_problems(source=source, fmt="gpumode", prefix="gm-", out=out)
+    return import_problems(source=source, fmt="gpumode", prefix="gm-", out=out, measure=False)  # sizing: test_sizing_and_self_check.py
 
 
 def test_imports_problem_folders_and_skips_broken_ones(gpumode_dir, out_dir):

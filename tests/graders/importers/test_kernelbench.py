@@ -14,7 +14,7 @@ MATMUL = "kb-level1-2-small-matmul-with-bias"
 
 
 def run(source: Path, out: Path, **kwargs):
-    return import_problems(source=source, fmt="kernelbench", prefix="kb-", out=out, **kwargs)
+    return import_problems(source=source, fmt="kernelbench", prefix="kb-", out=out, measure=False, **kwargs)
 
 
 def test_slug_is_prefix_plus_relative_path():
