@@ -10,6 +10,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from assessments.models import (Assessment, AssessmentItem, AssessmentSubmission, AuditEntry, CandidateInvitation, CandidateSession,
+                                ItemWork, MemberInvite, Membership, Organisation)
 from catalog.models import Challenge, ChallengeVersion, HintReveal
 from contests.models import AuditEvent, Contest, ContestChallenge, ContestSubmission, Invitation, Participant, Verification
 from leaderboards.models import BestEntry, UserTotal
@@ -257,6 +259,108 @@ class HintRevealFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     challenge = factory.SubFactory(ChallengeFactory)
     index = 0
+
+
+# -- assessments (issue 13) --
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.title())
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "recruiter"
+
+
+class MemberInviteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberInvite
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"member{n}@example.com")
+    role = "reviewer"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Assessment {n}")
+    instructions_md = "Do your best.\n"
+    time_limit_minutes = 60
+
+
+class AssessmentItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessmentItem
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    challenge_version = factory.SubFactory(ChallengeVersionFactory)
+    position = factory.Sequence(int)
+    weight = 1.0
+
+
+class CandidateInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CandidateInvitation
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    email = factory.Sequence(lambda n: f"candidate{n}@example.com")
+    name = factory.Sequence(lambda n: f"Candidate {n}")
+    sent_at = factory.LazyFunction(timezone.now)
+    send_count = 1
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+class CandidateSessionFactory(factory.django.DjangoModelFactory):
+    """Started just now, with the assessment's time limit ahead."""
+
+    class Meta:
+        model = CandidateSession
+
+    invitation = factory.SubFactory(CandidateInvitationFactory)
+    candidate = factory.SubFactory(UserFactory, is_active=False)
+    consent_at = factory.LazyFunction(timezone.now)
+    started_at = factory.SelfAttribute("consent_at")
+    deadline = factory.LazyAttribute(lambda s: s.started_at + datetime.timedelta(minutes=s.invitation.assessment.time_limit_minutes))
+
+
+class ItemWorkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ItemWork
+
+    session = factory.SubFactory(CandidateSessionFactory)
+    item = factory.SubFactory(AssessmentItemFactory, assessment=factory.SelfAttribute("..session.invitation.assessment"))
+    files = factory.LazyFunction(lambda: {"solution.py": "def solve():\n    return 1\n"})
+    saved_at = factory.LazyFunction(timezone.now)
+
+
+class AssessmentSubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessmentSubmission
+
+    work = factory.SubFactory(ItemWorkFactory)
+    submission = factory.SubFactory(SubmissionFactory, user=factory.SelfAttribute("..work.session.candidate"),
+                                    challenge_version=factory.SelfAttribute("..work.item.challenge_version"))
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    action = "invitation.create"
+    target = "candidate@example.com"
 
 
 def synced_challenge(slug: str = "vector-add", root=None):

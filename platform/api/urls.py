@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from api import views
@@ -26,5 +26,6 @@ urlpatterns = [
     path("contests/<slug:slug>/board/", views.ContestBoardApi.as_view(), name="api-contest-board"),
     path("webhook/", views.WebhookApi.as_view(), name="api-webhook"),
     path("webhook/deliveries/", views.WebhookDeliveriesApi.as_view(), name="api-webhook-deliveries"),
+    path("", include("assessments.api")),  # assessments, invitations, sessions, reports (docs/assessments.md)
     re_path(r"^.*$", not_found),  # unknown /api/ paths answer JSON, not the site's HTML 404
 ]

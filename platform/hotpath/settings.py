@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "leaderboards",
     "contests",
     "webhooks",
+    "assessments",
     "api",
     "web",
 ]
@@ -132,6 +133,9 @@ HOTPATH_WEBHOOK_BACKOFF_S = env.float("HOTPATH_WEBHOOK_BACKOFF_S", default=10.0)
 HOTPATH_WEBHOOK_BACKOFF_MAX_S = env.float("HOTPATH_WEBHOOK_BACKOFF_MAX_S", default=600.0)
 HOTPATH_WEBHOOK_QUEUE = env("HOTPATH_WEBHOOK_QUEUE", default="")  # empty: the queue the submission was graded from
 HOTPATH_WEBHOOK_ALLOW_PRIVATE = env.bool("HOTPATH_WEBHOOK_ALLOW_PRIVATE", default=True)  # False on a public site
+# E-mail (assessment invitations, member invitations): printed to the console unless configured.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Hotpath <noreply@hotpath.local>")
 # Submission limits (files, sizes, names) are graders.submission_files.LIMITS, shared with the pipeline.
 
 REST_FRAMEWORK = {

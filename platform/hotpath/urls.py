@@ -8,5 +8,6 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("leaderboards/", include("leaderboards.urls")),
     path("contests/", include("contests.urls")),
+    path("", include("assessments.urls")),  # /orgs/... (members) and /assess/<token>/ (candidates)
     path("", include("web.urls")),
 ]

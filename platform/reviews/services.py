@@ -15,6 +15,18 @@ from submissions.rules import result_solves
 
 POINT_STEP = 0.5  # reviewers mark on the rubric's half-point grid
 
+# Who else may review a given written answer: functions (user, review) -> bool registered by other
+# apps (assessments: an organisation's reviewers, for its own candidates). Staff always may.
+_REVIEW_PERMISSIONS: list = []
+
+
+def register_review_permission(check) -> None:
+    """Add a rule (user, review) -> bool; registering the same function twice is a no-op."""
+    if not callable(check):
+        raise TypeError("a review permission is a function (user, review) -> bool")
+    if check not in _REVIEW_PERMISSIONS:
+        _REVIEW_PERMISSIONS.append(check)
+
 
 @transaction.atomic
 def written_review_record(*, submission: Submission, regrade: bool = False) -> WrittenReview | None:
@@ -65,7 +77,7 @@ def _mark(review: WrittenReview, position: int, criterion: dict) -> CriterionMar
 @transaction.atomic
 def criterion_override(*, mark: CriterionMark, reviewer, points: float, reason: str) -> CriterionOverride:
     """Set one criterion's points, with the reviewer's reason; the candidate's score follows."""
-    _require_reviewer(reviewer)
+    _require_reviewer(reviewer, review_id=mark.review_id)
     mark = CriterionMark.objects.select_for_update().select_related("review").get(pk=mark.pk)
     _check_points(mark, points)
     if not (reason or "").strip():
@@ -84,7 +96,7 @@ def criterion_override(*, mark: CriterionMark, reviewer, points: float, reason: 
 @transaction.atomic
 def review_complete(*, review: WrittenReview, reviewer) -> WrittenReview:
     """Sign the review off: it leaves the queue and the score shown is final."""
-    _require_reviewer(reviewer)
+    _require_reviewer(reviewer, review_id=review.pk)
     review = WrittenReview.objects.select_for_update().get(pk=review.pk)
     review.status = WrittenReview.Status.REVIEWED
     review.reviewed_by = reviewer
@@ -94,9 +106,14 @@ def review_complete(*, review: WrittenReview, reviewer) -> WrittenReview:
     return review
 
 
-def _require_reviewer(user) -> None:
-    if not (getattr(user, "is_authenticated", False) and (user.is_staff or user.has_perm("reviews.add_criterionoverride"))):
-        raise PermissionDenied("Only reviewers can change written-answer scores.")
+def _require_reviewer(user, *, review_id: int | None = None) -> None:
+    if getattr(user, "is_authenticated", False) and (user.is_staff or user.has_perm("reviews.add_criterionoverride")):
+        return
+    if getattr(user, "is_authenticated", False) and review_id is not None and _REVIEW_PERMISSIONS:
+        review = WrittenReview.objects.select_related("submission").get(pk=review_id)
+        if any(check(user, review) for check in _REVIEW_PERMISSIONS):
+            return
+    raise PermissionDenied("Only reviewers can change written-answer scores.")
 
 
 def _check_points(mark: CriterionMark, points: float) -> None:

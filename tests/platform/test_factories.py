@@ -6,7 +6,7 @@ from django.apps import apps
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-PLATFORM_APPS = ("accounts", "catalog", "submissions", "reviews", "api", "web", "webhooks", "workers")
+PLATFORM_APPS = ("accounts", "catalog", "submissions", "reviews", "api", "web", "webhooks", "workers", "assessments")
 
 
 def _factories() -> dict:
