@@ -198,3 +198,8 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.action} {self.target}"
+
+    @property
+    def detail_pairs(self) -> list[tuple[str, object]]:
+        """For templates: `detail.items` would read a key named "items"."""
+        return sorted(self.detail.items()) if isinstance(self.detail, dict) else []
