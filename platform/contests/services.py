@@ -149,7 +149,11 @@ def contest_reverify(*, contest: Contest, actor, regrade: Regrade = regrade_subm
         if fresh.verdict in verdicts.RETRYABLE:
             continue
         done.append(_record_verification(entry, fresh, actor))
-    Contest.objects.filter(pk=contest.pk).update(verified_at=timezone.now())
+    contest.verified_at = timezone.now()
+    Contest.objects.filter(pk=contest.pk).update(verified_at=contest.verified_at)
+    demoted = sum(1 for v in done if v.status == Verification.Status.NOT_REPRODUCED)
+    AuditEvent.objects.create(contest=contest, actor=actor, action=AuditEvent.Action.VERIFY,
+                              reason=f"re-graded {len(done)} entries with fresh secret seeds: {demoted} did not reproduce")
     return done
 
 
@@ -171,12 +175,17 @@ def _record_verification(entry: ContestSubmission, fresh: GradeResult, actor) ->
 
 @transaction.atomic
 def contest_publish(*, contest: Contest, actor, now: datetime | None = None) -> Contest:
-    """The reveal: everyone sees the live, final board, and the entries join the public boards."""
+    """The reveal: everyone sees the live, final board, and the entries join the public boards.
+    Standings are final only once the top entries were re-verified (unless reverify_top_n is 0).
+    Updates `contest` in place too, and returns it."""
     _require_organiser(contest, actor)
-    if contest_phase(contest=contest, now=now) != ENDED:
+    stored = Contest.objects.select_for_update().get(pk=contest.pk)  # as stored: verified_at, published_at
+    if contest_phase(contest=stored, now=now) != ENDED:
         raise ValidationError("Standings can be published once the contest has ended (and only once).")
-    contest.published_at = now or timezone.now()
-    contest.save(update_fields=["published_at"])
+    if stored.reverify_top_n and not stored.verified_at:
+        raise ValidationError(f"Re-verify the top {stored.reverify_top_n} entries of each challenge before publishing the standings.")
+    contest.published_at = stored.published_at = now or timezone.now()
+    stored.save(update_fields=["published_at"])
     AuditEvent.objects.create(contest=contest, actor=actor, action=AuditEvent.Action.PUBLISH, reason="standings published")
     best_entries_refresh(submissions=Submission.objects.filter(contest_entry__contest=contest).select_related("challenge_version"))
     return contest

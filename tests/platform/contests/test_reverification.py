@@ -120,3 +120,20 @@ def test_reverification_is_for_organisers_after_the_end(organiser):
     ended = make_contest(slug="done", phase="ended", organisers=[organiser])
     with pytest.raises(PermissionDenied):
         contest_reverify(contest=ended, actor=user("participant"), regrade=_fake_regrade({}))
+
+
+def test_a_demoted_entry_stays_off_the_public_board_after_the_reveal(organiser):
+    from contests.selectors import contest_challenges
+    from contests.services import contest_publish
+    from leaderboards.selectors import challenge_board
+
+    contest = make_contest(phase="ended", organisers=[organiser], reverify_top_n=2)
+    entry(contest=contest, who="lucky", score=95, speedup=3.0, ci=(2.8, 3.2))
+    entry(contest=contest, who="steady", score=80, speedup=2.0, ci=(1.9, 2.1))
+    contest_reverify(contest=contest, actor=organiser, regrade=_fake_regrade({
+        "lucky": ("accepted", 50, 1.0, (0.9, 1.1)), "steady": ("accepted", 80, 2.0, (1.9, 2.1)),
+    }))
+    contest_publish(contest=contest, actor=organiser)
+    assert [r.username for r in challenge_board(challenge=contest_challenges(contest=contest)[0])] == ["steady"]
+    summary = AuditEvent.objects.filter(contest=contest, action="verify", entry=None).get()
+    assert summary.reason == "re-graded 2 entries with fresh secret seeds: 1 did not reproduce"

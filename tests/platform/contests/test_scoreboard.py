@@ -38,7 +38,7 @@ def test_the_freeze_hides_later_changes_from_participants_but_not_from_organiser
 
 
 def test_the_reveal_publishes_the_live_board_to_everyone_and_to_the_public_boards(organiser):
-    contest = make_contest(phase="ended", freeze=True, organisers=[organiser])
+    contest = make_contest(phase="ended", freeze=True, organisers=[organiser], reverify_top_n=0)
     challenge = contest_challenges(contest=contest)[0]
     entry(contest=contest, who="early", score=60, at=contest.freeze_at - HOUR)
     entry(contest=contest, who="after-freeze", score=80, at=contest.freeze_at + HOUR / 2)
@@ -55,14 +55,17 @@ def test_the_reveal_publishes_the_live_board_to_everyone_and_to_the_public_board
         contest_publish(contest=contest, actor=organiser)  # only once
 
 
-def test_standings_cannot_be_published_while_the_contest_runs(organiser):
+def test_standings_cannot_be_published_while_the_contest_runs_or_before_reverification(organiser):
     contest = make_contest(organisers=[organiser])
     with pytest.raises(ValidationError, match="ended"):
         contest_publish(contest=contest, actor=organiser)
+    ended = make_contest(slug="unverified", phase="ended", organisers=[organiser], reverify_top_n=3)
+    with pytest.raises(ValidationError, match="Re-verify the top 3"):
+        contest_publish(contest=ended, actor=organiser)
 
 
 def test_disqualification_keeps_the_entry_and_removes_it_from_the_board(organiser):
-    contest = make_contest(phase="ended", organisers=[organiser])
+    contest = make_contest(phase="ended", organisers=[organiser], reverify_top_n=0)
     cheat = entry(contest=contest, who="cheat", score=99, speedup=40.0)
     entry(contest=contest, who="honest", score=70)
     entry_disqualify(entry=cheat, actor=organiser, reason="reads the expected outputs from /proc")
