@@ -153,6 +153,7 @@ def _builtin_kinds() -> tuple[GraderKind, ...]:
         GraderKind("rubric", "answer", "a written answer scored against the package's rubric", rubric.grade),
         GraderKind("peak_memory", "sandbox", "peak resident memory of one call, read from /proc outside the candidate's process", "peak_memory"),
         GraderKind("benchmark", "sandbox", "a candidate's benchmark figures compared with trusted measurements of hidden variants", "benchmark"),
+        GraderKind("degeneracy", "sandbox", "validation: whether the package's check can fail (constant reference, x1.01 or zeros passing)", "degeneracy"),
         GraderKind("trace_answers", "answer", "structured answers about a profiler trace, checked against the trace itself", trace_answers.grade),
     )
 

@@ -58,7 +58,7 @@ class KernelBench:
 def sizing_from(answer: dict) -> Sizing:
     """The probe's answer as the CPU table's sizes, or the reason there is none."""
     if answer.get("ok"):
-        note = common.measured_note(how=f"the published sizes shrunk in {answer['steps']} step(s), the largest halved first")
+        note = common.measured_note(how=f"the published sizes shrunk in {answer['steps']} step(s), {answer.get('how', 'the largest halved first')}")
         return Sizing(cpu_constants=answer["constants"], note=note, figures=common.figures(answer["measured"]))
     return Sizing(note=f"No CPU table: {answer['reason']}.")
 

@@ -50,21 +50,31 @@ def load_module(path: Path, name: str):
 
 # ---- KernelBench: module constants, scaled uniformly -------------------------------------------
 def probe_kernelbench(request: dict) -> dict:
+    """Largest size halved first; where the reference then fails (sizes that must match each
+    other), every size halved together."""
     path = Path(request["package"]) / "problem.py"
     module = load_module(path, "problem")
     constants = sizes.module_constants(ast.parse(path.read_text()))
     has_sizes = any(sizes.shrinkable(c) for c in constants)
-    budget, started, tried = request["budget"], time.monotonic(), []
-    candidates = sizes.shrink_sequence(constants)
-    first = _first_with_small_inputs(module, candidates, budget)
-    for step in range(first, len(candidates)):
+    started, tried = time.monotonic(), []
+    for how, candidates in (("the largest halved first", sizes.shrink_sequence(constants)), ("all halved together", sizes.uniform_sequence(constants))):
+        found = _first_fitting(module, candidates, request["budget"], tried=tried, started=started)
+        if found is not None:
+            return {"ok": True, "constants": candidates[found], "measured": tried[-1], "steps": found, "how": how}
+        if not has_sizes or not any(not t.get("ok") and not t.get("too_big") for t in tried):
+            break
+    return {"ok": False, "reason": _kernelbench_refusal(tried, has_sizes=has_sizes), "tried": tried[-3:]}
+
+
+def _first_fitting(module, candidates: list[dict], budget: dict, *, tried: list, started: float) -> int | None:
+    for step in range(_first_with_small_inputs(module, candidates, budget), len(candidates)):
         measured = trial(lambda: _kernelbench_trial(module, candidates[step], budget))
         tried.append({"steps": step, **measured})
         if fits(measured, budget):
-            return {"ok": True, "constants": candidates[step], "measured": measured, "steps": step}
+            return step
         if time.monotonic() - started > PROBE_BUDGET_S:
             break
-    return {"ok": False, "reason": _kernelbench_refusal(tried, has_sizes=has_sizes), "tried": tried[-3:]}
+    return None
 
 
 def _first_with_small_inputs(module, candidates: list[dict], budget: dict) -> int:

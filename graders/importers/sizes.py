@@ -163,3 +163,22 @@ def shrink_sequence(constants: list[Constant], *, max_steps: int = 48) -> list[d
 
 def _as_written(free: dict, state: dict) -> dict[str, Any]:
     return {name: (list(state[name]) if isinstance(c.value, tuple) else state[name][0]) for name, (c, _) in free.items()}
+
+
+def uniform_sequence(constants: list[Constant], *, max_steps: int = 16) -> list[dict[str, Any]]:
+    """The published sizes, then every free size halved together: ratios between sizes are kept
+    (a LayerNorm over the last axis sized by a channel count still matches it)."""
+    free = {c.name: (c, shrinkable(c)) for c in constants if shrinkable(c)}
+    sequence = [rederive(constants, free={})]
+    for k in range(1, max_steps + 1):
+        state = {}
+        for name, (c, at) in free.items():
+            values = list(c.value) if isinstance(c.value, tuple) else [c.value]
+            for i in at:
+                values[i] = max(SMALLEST, values[i] >> k)
+            state[name] = values
+        step = rederive(constants, free=_as_written(free, state))
+        if step == sequence[-1]:
+            break
+        sequence.append(step)
+    return sequence
