@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
@@ -20,6 +20,17 @@ from assessments.reports import CSV_COLUMNS, candidate_report, comparison, csv_r
 from assessments.rules import invitation_status, seconds_left, session_is_open
 from assessments.similarity import compare
 from catalog.markdown import render_markdown
+
+
+def login_required(view):
+    """Members' pages: an anonymous visitor gets a 404 with a log-in link, as for a private
+    repository, so no URL tells an outsider whether an object exists."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return render(request, "assessments/login_needed.html", {"next": request.get_full_path()}, status=404)
+        return view(request, *args, **kwargs)
+    return wrapped
 
 
 def _get(finder, **kwargs):

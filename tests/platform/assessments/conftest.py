@@ -39,6 +39,12 @@ def canned(job) -> GradeResult:
                        metrics={"rubric": rubric(), "speedup": None, "latency_ms": None})
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """These tests make a dozen users; PBKDF2 costs seconds each on a shared CI machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def fake_grading(monkeypatch, eager_grading):
     import submissions.services
