@@ -39,6 +39,7 @@ class GpuMode:
             files = {p.name: common.read_source(p, root=root) for p in sorted(folder.iterdir()) if p.is_file() and p.suffix in (".py", ".yml", ".yaml")}
             meta = analyse(files)
             files.update(helper_files(meta.pop("task_files"), folder=folder, root=root, present=files))
+            files.pop(meta.pop("runner"), None)  # the source's own runner: Hotpath's harness takes its place
         except common.NotAProblem as exc:
             return Skipped(relative, str(exc))
         return Problem(relative_path=relative, source=folder, meta={**meta, "files": files})
@@ -76,13 +77,13 @@ def analyse(files: dict[str, str]) -> dict[str, Any]:
     if not tests:
         raise common.NotAProblem("task.yml lists no tests")
     return {"description": str(task.get("description") or ""), "tests": tests, "benchmarks": benchmarks,
-            "task_files": _task_files(task)}
+            "task_files": _task_files(task), "runner": _runner(task)}
 
 
 def _task_files(task: dict) -> dict[str, str]:
     """task.yml `files`: name in the package -> source path relative to the problem folder,
     without the submission placeholder and the runner (`config.main`, Hotpath's harness replaces it)."""
-    main = str((task.get("config") or {}).get("main", "eval.py")) if isinstance(task.get("config"), dict) else "eval.py"
+    main = _runner(task)
     listed = task.get("files") or []
     if not isinstance(listed, list):
         raise common.NotAProblem("task.yml files must be a list")
@@ -93,6 +94,11 @@ def _task_files(task: dict) -> dict[str, str]:
         if item["source"] != "@SUBMISSION@" and item["name"] != main:
             found[item["name"]] = item["source"]
     return found
+
+
+def _runner(task: dict) -> str:
+    config = task.get("config")
+    return str(config.get("main", "eval.py")) if isinstance(config, dict) else "eval.py"
 
 
 def helper_files(listed: dict[str, str], *, folder: Path, root: Path, present: dict[str, str]) -> dict[str, str]:

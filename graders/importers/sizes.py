@@ -118,7 +118,8 @@ def shrinkable(constant: Constant) -> list[int]:
     if not is_free(constant) or any(word in constant.name.lower() for word in NOT_SIZES):
         return []
     values = constant.value if isinstance(constant.value, tuple) else (constant.value,)
-    return [i for i, v in enumerate(values) if type(v) is int and v >= SHRINKABLE_FROM]
+    smallest = SMALLEST + 1 if "batch" in constant.name.lower() else SHRINKABLE_FROM  # a batch of 10 images halves too
+    return [i for i, v in enumerate(values) if type(v) is int and v >= smallest]
 
 
 def size_values(constants: list[Constant]) -> dict[str, Any]:

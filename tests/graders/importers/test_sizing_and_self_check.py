@@ -103,7 +103,8 @@ def test_gpumode_helper_files_are_copied_and_the_runner_is_not(gpumode_import):
     package = out / "gm-linalg-vectorsum-py"
     assert (package / "tests" / "utils.py").read_text() == sources.GM_UTILS
     assert (package / "starter" / "utils.py").is_file() and (package / "starter" / "task.py").is_file()
-    assert not (package / "tests" / "eval.py").exists()
+    assert not (package / "tests" / "eval.py").exists() and not (out / "gm-linalg-eigh-py" / "tests" / "eval.py").exists()
+    assert not (out / "gm-linalg-eigh-py" / "starter" / "eval.py").exists()
 
 
 def test_gpumode_cuda_only_problem_has_a_cuda_table_only(gpumode_import):
