@@ -42,6 +42,7 @@ class Sizing:
     note: str = ""
     tags: tuple[str, ...] = ()
     figures: str = ""  # what was measured there, for the report only
+    cpu_tolerance: float | None = None  # float32 rel L2, from the reference's own float32 error
 
     @property
     def has_cpu(self) -> bool:

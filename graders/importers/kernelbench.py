@@ -59,7 +59,8 @@ def sizing_from(answer: dict) -> Sizing:
     """The probe's answer as the CPU table's sizes, or the reason there is none."""
     if answer.get("ok"):
         note = common.measured_note(how=f"the published sizes shrunk in {answer['steps']} step(s), {answer.get('how', 'the largest halved first')}")
-        return Sizing(cpu_constants=answer["constants"], note=note, figures=common.figures(answer["measured"]))
+        tolerance = common.cpu_tolerance(answer["measured"].get("float32_error"))
+        return Sizing(cpu_constants=answer["constants"], note=note, figures=common.figures(answer["measured"]), cpu_tolerance=tolerance)
     return Sizing(note=f"No CPU table: {answer['reason']}.")
 
 
@@ -113,7 +114,8 @@ def challenge_toml(problem: Problem, *, slug: str, sizing: Sizing | None = None)
     tables = {"harness": common.harness_table()}
     cpu = published if sizing is None else sizing.cpu_constants
     if cpu is not None:
-        tables["devices.cpu"] = _device(problem, cpu, tolerance=TOLERANCE_CPU, limits=common.CPU_LIMITS, budget=common.CPU_LATENCY_BUDGET_S)
+        tolerance = {**TOLERANCE_CPU, "float32": sizing.cpu_tolerance} if sizing and sizing.cpu_tolerance else TOLERANCE_CPU
+        tables["devices.cpu"] = _device(problem, cpu, tolerance=tolerance, limits=common.CPU_LIMITS, budget=common.CPU_LATENCY_BUDGET_S)
     tables["devices.cuda"] = _device(problem, published, tolerance=TOLERANCE_CUDA, limits=common.CUDA_LIMITS, budget=common.CUDA_LATENCY_BUDGET_S)
     header = (
         f"Imported by `manage.py import_problems --format kernelbench` from {problem.relative_path}.py.\n"
@@ -148,7 +150,7 @@ Keep the `hotpath_entry` block at the end of the file: the grader calls it, and 
 `ModelNew(*get_init_inputs())` after `torch.manual_seed(...)`, so create your parameters in
 the same order as `Model` does."""
     graded = common.GRADED.format(
-        comparison="`Model` run in float64; relative L2 error at most 1e-4 on the CPU (float32), 1e-2 on the GPU",
+        comparison="`Model` run in float64; relative L2 error at most 1e-4 on the CPU (float32; up to 2e-3 where the reference's own float32 error needs it, as `challenge.toml` says), 1e-2 on the GPU",
         tiers=", ".join(f"{t:g}x" for t in common.TARGETS["speedup"]), cpu="as in challenge.toml [devices.cpu] (measured at import)", cuda=shown,
     )
     return common.statement(title=title_of(problem), description=problem.meta["docstring"], submit=submit, graded=graded,

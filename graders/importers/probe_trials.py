@@ -103,6 +103,17 @@ def output_kind(out) -> str:
     return "+".join(sorted(kinds))
 
 
+def rel_error(out, reference) -> float | None:
+    """Relative L2 error of a float32 output against the float64 one (None where not comparable)."""
+    flat = [torch.as_tensor(o).reshape(-1) for o in (out if isinstance(out, (tuple, list)) else [out])]
+    want = [torch.as_tensor(o).reshape(-1) for o in (reference if isinstance(reference, (tuple, list)) else [reference])] if reference is not None else []
+    if len(flat) != len(want) or not all(f.is_floating_point() and f.shape == w.shape for f, w in zip(flat, want)):
+        return None
+    got, exact = torch.cat([f.double() for f in flat]), torch.cat([w.double() for w in want])
+    norm = float(torch.linalg.vector_norm(exact))
+    return float(torch.linalg.vector_norm(got - exact)) / norm if norm > 0 else None
+
+
 def timed(fn) -> tuple[float, object]:
     start = time.perf_counter()
     with torch.no_grad():

@@ -95,3 +95,11 @@ def test_a_0_dim_tensor_crosses_the_channel():
         right.close()
     assert header == {"ok": True} and [t.shape for t in tensors] == [torch.Size([]), torch.Size([])]
     assert float(tensors[0]) == 2.5 and int(tensors[1]) == 7
+
+
+def test_cpu_tolerance_follows_the_references_own_float32_error_but_never_lets_x1_01_pass():
+    from graders.importers.common import cpu_tolerance
+
+    assert cpu_tolerance(None) == 1e-4 and cpu_tolerance(1e-7) == 1e-4
+    assert cpu_tolerance(3.79e-5) == 3.8e-4  # a deep network's float32 drift
+    assert cpu_tolerance(0.5) == 2e-3 < 1e-2  # the rel L2 error of a x1.01 answer
