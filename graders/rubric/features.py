@@ -20,7 +20,7 @@ from .format import Criterion, Rubric
 
 FEATURE_NAMES = (
     "best_positive", "best_negative", "margin", "best_partial", "aliases_in_segment",
-    "aliases_in_answer", "tool_named", "bare_segment", "second_positive",
+    "aliases_in_answer", "tool_named", "bare_segment", "second_positive", "foreign_tool",
 )
 MAX_ENCODED_SEGMENTS = 16  # keeps one answer under the 50 ms budget on 2 CPU cores
 QUESTION_COPY_SIMILARITY = 0.8
@@ -210,8 +210,18 @@ def criterion_evidence(prepared: PreparedRubric, item: PreparedCriterion, segmen
                          and text.is_bare(s, prepared.topic_patterns, prepared.tool_patterns)), None)
     second = float(np.sort(positive)[-2]) if len(positive) > 1 else 0.0
     values = [positive[best], negative[best], positive[best] - negative[best], partial[best],
-              min(alias_hits[best], 3) / 3, min(answer_aliases, 5) / 5, float(tool_named), float(bare), second]
+              min(alias_hits[best], 3) / 3, min(answer_aliases, 5) / 5, float(tool_named), float(bare), second,
+              float(names_foreign_tool(prepared, item, segment))]
     return CriterionEvidence(np.asarray(values, dtype=np.float32), segment, bare, tool_segment, best)
+
+
+def names_foreign_tool(prepared: PreparedRubric, item: PreparedCriterion, segment: str) -> bool:
+    """The segment tests this criterion's idea with another criterion's tool and none of its
+    own ("a timeline in Nsight Compute", "DCGM to compare kernel durations"): a wrong tool."""
+    if text.phrases_in(segment, item.tool_patterns):
+        return False
+    own = {p.pattern for p in item.tool_patterns}
+    return bool(text.phrases_in(segment, [p for p in prepared.tool_patterns if p.pattern not in own]))
 
 
 def _max_similarity(vectors: np.ndarray, texts: tuple[str, ...], exclude: str | None) -> np.ndarray:

@@ -36,7 +36,7 @@ _DENIALS = (
     r"\b(?:isn't|aren't|wasn't|weren't)\s+(?:really\s+|actually\s+)?(?:the\s+|a\s+|an\s+)?"
     r"(?:cause|culprit|problem|issue|bottleneck|limit|limiter|factor|concern|reason|saturated|bound|limiting|"
     r"responsible|relevant|involved|to\s+blame)\b",
-    r"^\W*not\s+(?!only\b|just\b|necessarily\b)\w+",            # "Not the transfer: ..."
+    r"^\W*not\s+(?:the|a|an|it|that|this)\b",  # "Not the transfer: ..." ("Not fed: ..." is a finding)
     r"\bnothing\s+to\s+do\s+with\b|\bhas\s+no\s+(?:effect|impact|bearing)\b|\bplays\s+no\s+(?:part|role)\b",
     # dismissals: negligible, a waste of time ("not negligible" is a claim, handled below)
     r"(?<!not\s)(?<!non-)\b(?:negligible|insignificant|a\s+red\s+herring|a\s+waste\s+of\s+time|not\s+worth)\b",

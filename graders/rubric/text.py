@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 MAX_ANSWER_CHARS = 20_000
+BRACKET_JOIN_PIECES = 3  # a bracket left open ("a smiley :(") joins at most this many pieces
 SHORT_PHRASE_WORDS = 6  # a list item this short made of rubric phrases names a topic and claims nothing
 _SAYS_SOMETHING = re.compile(r"\w\s*(?::|->|=>|=|\u2192|\u2014)\s*\w")  # "launch overhead: many small kernels"  # beyond this an answer is padding; the rest is ignored and flagged
 
@@ -61,7 +62,7 @@ def split_segments(answer: str) -> list[str]:
     """Sentences, list items and clauses after ';', without list markers or duplicates."""
     segments: list[str] = []
     seen: set[str] = set()
-    for piece in _SEGMENT_BREAK.split(answer[:MAX_ANSWER_CHARS]):
+    for piece in _closed_brackets(_SEGMENT_BREAK.split(answer[:MAX_ANSWER_CHARS])):
         segment = _LIST_MARKER.sub("", piece or "").strip()
         key = " ".join(words(segment))
         if len(key) < 2 or key in seen:  # repetition earns nothing twice
@@ -69,6 +70,19 @@ def split_segments(answer: str) -> list[str]:
         seen.add(key)
         segments.append(segment)
     return segments
+
+
+def _closed_brackets(pieces: list[str | None]) -> list[str]:
+    """Join a piece that opened a bracket with the ones after it until the bracket closes:
+    "(count launches; try CUDA graphs)" is one thought, not two."""
+    joined: list[str] = []
+    open_piece, held = "", 0
+    for piece in (p or "" for p in pieces):
+        open_piece, held = (f"{open_piece} {piece}" if open_piece else piece), held + 1
+        if open_piece.count("(") <= open_piece.count(")") or held >= BRACKET_JOIN_PIECES:
+            joined.append(open_piece)
+            open_piece, held = "", 0
+    return joined + ([open_piece] if open_piece else [])
 
 
 def is_non_answer(answer: str) -> bool:
