@@ -81,6 +81,8 @@ def _first_fitting(module, candidates: list[dict], budget: dict, *, tried: list,
 
 def _stride(measured: dict, budget: dict) -> int:
     """Far over the time budget, skip sizes: each step roughly halves the work."""
+    if measured.get("too_big"):  # stopped at the trial's time limit, or out of memory
+        return 3
     over = measured.get("seconds", 0) / budget["seconds"] if measured.get("ok") else 1
     return 1 + (over > 4) + (over > 16)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-PROBE_TIMEOUT_S = 8.0  # one trial; a slower one is too big anyway
+PROBE_TIMEOUT_S = 5.0  # one trial; a slower one is too big anyway
 TRIAL_MEMORY_MB = 1024  # what one trial may allocate beyond what the probe holds
 CUDA_WORDS = ("cuda", "nvidia", "gpu", "triton")
 
