@@ -142,5 +142,8 @@ def _work(session, item, answer: int, started) -> Submission:
     work = ItemWork.objects.create(session=session, item=item, files=files, saved_at=started + datetime.timedelta(minutes=10 + item.position),
                                    seconds_spent=600 + 300 * item.position)
     submission = Submission.objects.create(user=session.candidate, challenge_version=version, files=files, device="cpu", device_class="cpu")
-    AssessmentSubmission.objects.create(work=work, submission=submission)
+    link = AssessmentSubmission.objects.create(work=work, submission=submission)
+    # submitted within the session's window, as a candidate would have (created_at is auto_now_add)
+    Submission.objects.filter(pk=submission.pk).update(created_at=work.saved_at)
+    AssessmentSubmission.objects.filter(pk=link.pk).update(created_at=work.saved_at)
     return submission
