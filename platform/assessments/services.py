@@ -27,6 +27,7 @@ from workers.devices import DeviceClassError, device_kind_of, normalize_device_c
 
 MAX_ITEMS = 20
 MAX_TIME_LIMIT_MINUTES = 24 * 60
+MAX_SUBMISSIONS_PER_ITEM = 20  # a candidate's gradings per item: enough to iterate, not enough to flood the queue
 TIME_COUNTED_PER_SAVE_S = 120  # time spent: the gap since the last save on the item, at most this much
 
 
@@ -287,11 +288,14 @@ def work_save(*, session: CandidateSession, item: AssessmentItem, files: dict[st
     return work
 
 
-@transaction.atomic
 def item_submit(*, session: CandidateSession, item: AssessmentItem, files: dict[str, str]) -> AssessmentSubmission:
-    """Save, then grade through the one grading path on the assessment's device class."""
+    """Save (kept whatever follows), then grade through the one grading path on the assessment's device class."""
     work = work_save(session=session, item=item, files=files)
-    return _submit(work, automatic=False)
+    with transaction.atomic():
+        if work.submissions.count() >= MAX_SUBMISSIONS_PER_ITEM:
+            raise ValidationError(f"You have submitted this item {MAX_SUBMISSIONS_PER_ITEM} times, the most it takes; "
+                                  "your work is still saved, and the last submission counts.")
+        return _submit(work, automatic=False)
 
 
 def _submit(work: ItemWork, *, automatic: bool) -> AssessmentSubmission:

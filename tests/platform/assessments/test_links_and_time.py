@@ -153,3 +153,28 @@ def test_statuses_with_times(acme, invitation, clock, fake_grading):
     clock.advance(minutes=21)
     invitation = CandidateInvitation.objects.get(pk=invitation.pk)
     assert invitation_status(invitation) == "submitted" and session.started_at <= timezone.now()
+
+
+def test_submissions_per_item_are_capped_and_the_work_stays_saved(invitation, assessment, monkeypatch):
+    from submissions.tasks import grade_submission
+
+    monkeypatch.setattr(grade_submission, "apply_async", lambda *args, **kwargs: None)  # queued, never graded here
+    monkeypatch.setattr(services, "MAX_SUBMISSIONS_PER_ITEM", 2)
+    session = _started(Client(), invitation)
+    item = assessment.items.get()
+    for n in range(2):
+        services.item_submit(session=session, item=item, files={"solution.py": f"def add(a, b):\n    return a + b  # {n}\n"})
+    with pytest.raises(Exception, match="the most it takes"):
+        services.item_submit(session=session, item=item, files={"solution.py": "def add(a, b):\n    return b + a\n"})
+    assert ItemWork.objects.get(session=session).files == {"solution.py": "def add(a, b):\n    return b + a\n"}
+
+
+def test_no_live_worker_for_the_assessment_s_class_refuses_the_submit_and_keeps_the_draft(invitation, assessment):
+    from submissions.services import DeviceClassUnavailable
+    from workers.models import WorkerHeartbeat
+
+    session = _started(Client(), invitation)
+    WorkerHeartbeat.objects.all().delete()
+    with pytest.raises(DeviceClassUnavailable, match="No worker for device class cpu"):
+        services.item_submit(session=session, item=assessment.items.get(), files={"solution.py": "def add(a, b):\n    return a + b\n"})
+    assert ItemWork.objects.get(session=session).files == {"solution.py": "def add(a, b):\n    return a + b\n"}
