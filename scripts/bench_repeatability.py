@@ -91,7 +91,7 @@ def summarize(runs: list[dict]) -> dict:
                 "cv_baseline_median": coefficient_of_variation(v["baseline_ms"]),
                 "speedup_mean": sum(v["speedup"]) / len(v["speedup"]),
                 "cv_speedup": coefficient_of_variation(v["speedup"]),
-                "mean_ci_rel": sum(v["ci_rel"]) / len(v["ci_rel"]),
+                "mean_ci_rel": sum(known) / len(known) if (known := [c for c in v["ci_rel"] if c is not None]) else None,
                 "mean_n": sum(v["n"]) / len(v["n"]),
                 "wall_clock_used": sum(1 for s in v["source"] if s != "in_process"),
             }

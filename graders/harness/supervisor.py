@@ -12,6 +12,7 @@ import ctypes
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
 import secrets
@@ -225,6 +226,18 @@ def _make_undumpable() -> None:
         pass
 
 
+def finite_only(value):
+    """The result with every NaN or infinity made null: JSON has no such numbers, and a database
+    refuses them, which would turn a graded submission into a platform error."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_only(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_only(v) for v in value]
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m graders.harness")
     parser.add_argument("--bundle", type=Path, required=True, help="the supervisor's bundle (lib/, private/)")
@@ -240,6 +253,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the platform failed around the candidate
         traceback.print_exc()
         result = {"verdict": verdicts.INTERNAL_ERROR, "message": f"harness failure: {type(exc).__name__}: {exc}", "flags": [], "checks": [], "metrics": {}, "log": ""}
-    result_channel.write(json.dumps(result) + "\n")
+    result_channel.write(json.dumps(finite_only(result), allow_nan=False) + "\n")
     result_channel.flush()
     return 0

@@ -132,12 +132,13 @@ def judge_case(*, device: str, candidate: Series, baseline: Series) -> dict:
         sides[role] = dict(_side(series, per_clock[judge], noise, costs[judge], HARNESS_SLACK_NS[device]), clock=judge, spawned=series.spawned)
     speedup = sides["baseline"]["charged_ns"] / max(sides["candidate"]["charged_ns"], 1.0)
     half = math.sqrt(sum(math.log1p(sides[r]["charged_ci_rel"]) ** 2 for r in sides))
+    known = math.isfinite(half)  # a side with no usable spread (e.g. a median of 0) has no CI
     undercut = sides["candidate"]["outside_ns"] - sides["candidate"]["in_process_ns"]
     flag_at = FLAG_MARGIN * sides["candidate"]["outside_ns"] + FLAG_SLACK_NS[device]
     return {
         "speedup": speedup,
-        "speedup_ci": [speedup * math.exp(-half), speedup * math.exp(half)],
-        "speedup_ci_rel": math.expm1(half),
+        "speedup_ci": [speedup * math.exp(-half), speedup * math.exp(half)] if known else None,
+        "speedup_ci_rel": math.expm1(half) if known else None,
         "source": sides["candidate"]["source"],
         "mismatch": undercut > max(flag_at, sides["candidate"]["allowed_ns"]),
         "allowance_share": max(sides[r]["allowed_ns"] / max(sides[r]["outside_ns"], 1.0) for r in sides),
@@ -168,9 +169,10 @@ def _side(series: Series, outside: list[float], noise: float, harness_ns: float,
 
 
 def combined_speedup(cases: list[dict]) -> tuple[float | None, list[float] | None]:
-    """Geometric mean of the cases' speedups and its CI (log half-widths added in quadrature)."""
+    """Geometric mean of the cases' speedups and its CI (log half-widths added in quadrature;
+    None when a case has none)."""
     speedup = stats.geometric_mean([c["speedup"] for c in cases])
-    if speedup is None:
-        return None, None
+    if speedup is None or any(c["speedup_ci"] is None for c in cases):
+        return speedup, None
     half = math.sqrt(sum(math.log(c["speedup_ci"][1] / c["speedup"]) ** 2 for c in cases)) / len(cases)
     return speedup, [speedup * math.exp(-half), speedup * math.exp(half)]

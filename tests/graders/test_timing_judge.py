@@ -91,3 +91,26 @@ def test_combined_speedup_is_the_geometric_mean_with_a_ci_that_narrows_with_more
     single, (slow, shigh) = tj.combined_speedup(cases[1:])
     assert shigh / slow > high / low
     assert tj.combined_speedup([]) == (None, None)
+
+
+def test_a_side_with_no_usable_spread_gives_no_ci_rather_than_an_infinite_one():
+    """A side whose batches read 0 (a call faster than the clock's grain, say) has no CI: the
+    result says so (None), never `inf`, which JSON and the database refuse."""
+    zero = tj.Series()
+    for _ in range(8):
+        zero.add([0] * 5, {"wall": 50_000, "cpu": 49_000})
+    judged = tj.judge_case(device="cpu", candidate=zero, baseline=_series(call_ns=300e3, harness_ns=100e3, seed=2))
+    assert judged["speedup_ci"] is None and judged["speedup_ci_rel"] is None
+    speedup, ci = tj.combined_speedup([judged, tj.judge_case(device="cpu", candidate=_series(call_ns=300e3, harness_ns=100e3, seed=1), baseline=_series(call_ns=300e3, harness_ns=100e3, seed=2))])
+    assert ci is None and speedup is not None
+
+
+def test_the_supervisor_result_never_carries_a_non_finite_number():
+    import json
+
+    from graders.harness.supervisor import finite_only
+
+    result = {"metrics": {"speedup": float("inf"), "speedup_ci": [0.5, float("nan")], "cases": [{"x": -float("inf"), "n": 3}]}, "verdict": "accepted"}
+    clean = finite_only(result)
+    assert clean == {"metrics": {"speedup": None, "speedup_ci": [0.5, None], "cases": [{"x": None, "n": 3}]}, "verdict": "accepted"}
+    json.dumps(clean, allow_nan=False)

@@ -55,7 +55,7 @@ def latency(session: "Session") -> None:
     _record(session, results, speedup, speedup_ci)
 
 
-def _record(session: "Session", results: list[dict], speedup: float, speedup_ci: list[float]) -> None:
+def _record(session: "Session", results: list[dict], speedup: float, speedup_ci: list[float] | None) -> None:
     outside = [r["case"] for r in results if r["source"] != "in_process"]
     mismatched = [r["case"] for r in results if r["mismatch"]]
     noisy = [r for r in results if not r["converged"]]
@@ -72,14 +72,16 @@ def _record(session: "Session", results: list[dict], speedup: float, speedup_ci:
         cases=results,
         timing_method=_method_text(session),
     )
-    detail = f"speedup {speedup:.3f}x over the baseline (geometric mean of {len(results)} case(s); 95% CI {speedup_ci[0]:.3f}-{speedup_ci[1]:.3f})"
+    ci_text = f"95% CI {speedup_ci[0]:.3f}-{speedup_ci[1]:.3f}" if speedup_ci else "no CI: a side's batches had no usable spread"
+    detail = f"speedup {speedup:.3f}x over the baseline (geometric mean of {len(results)} case(s); {ci_text})"
     if outside:
         detail += f"; in-process timings set aside on {', '.join(outside)}: the outside clocks decided"
     if mismatched:
         detail += f"; in-process timings undercut the outside clocks on {', '.join(mismatched)}"
     if noisy:
-        worst = max(r["speedup_ci_rel"] for r in noisy)
-        detail += f"; noisy: the speedup's 95% CI reached +/-{worst:.1%}, not the {CI_TARGET:.0%} target, within the time budget"
+        worst = max(math.inf if r["speedup_ci_rel"] is None else r["speedup_ci_rel"] for r in noisy)
+        reached = f"reached +/-{worst:.1%}" if math.isfinite(worst) else "could not be computed"
+        detail += f"; noisy: the speedup's 95% CI {reached}, not the {CI_TARGET:.0%} target, within the time budget"
     if loose:
         widest = max(r["allowance_share"] for r in loose)
         detail += f"; noisy: the outside clocks could confirm the in-process figures only to +/-{widest:.0%}"
