@@ -25,6 +25,7 @@ else:
     from probe_trials import fits, nbytes, output_kind, reason_of, rel_error, timed, to_float64, trial
 
 PROBE_BUDGET_S = 45.0
+MAX_CPU_CASES = 6
 
 
 def main(argv: list[str]) -> int:
@@ -145,21 +146,42 @@ def _figures(measured: dict) -> str:
 
 # ---- GPU MODE: task.yml cases that fit, else the cheapest one scaled ----------------------------
 def probe_gpumode(request: dict) -> dict:
+    """The task.yml tests that fit, smallest first (at most MAX_CPU_CASES; once one is too big,
+    no larger one is tried), else the cheapest scaled down."""
     reference = load_module(Path(request["package"]) / "reference.py", "reference")
-    budget, kept, measured_all = request["budget"], [], []
-    for kwargs in request["cases"]:
+    budget, kept, measured_all, tried_cases, too_big_at = request["budget"], [], [], [], None
+    started = time.monotonic()
+    for kwargs in sorted(request["cases"], key=_gpumode_cost):
+        if len(kept) >= MAX_CPU_CASES or time.monotonic() - started > PROBE_BUDGET_S:
+            break
+        if too_big_at is not None and _gpumode_cost(kwargs) >= too_big_at:
+            continue
         measured = trial(lambda: _gpumode_trial(reference, kwargs))
         measured_all.append(measured)
+        tried_cases.append(kwargs)
         if measured.get("cuda"):
             return {"ok": False, "cuda_only": True, "reason": f"generate_input needs a GPU ({measured['reason']})"}
         if fits(measured, budget):
             kept.append({"kwargs": kwargs, "measured": measured})
+        elif measured.get("too_big") or (measured.get("ok") and measured["seconds"] > budget["seconds"]):
+            too_big_at = _gpumode_cost(kwargs) if too_big_at is None else min(too_big_at, _gpumode_cost(kwargs))
     if kept:
+        order = {id(kw): i for i, kw in enumerate(request["cases"])}
+        kept.sort(key=lambda k: order.get(id(k["kwargs"]), 0))
         return {"ok": True, "cases": [k["kwargs"] for k in kept], "measured": [k["measured"] for k in kept], "dropped": len(request["cases"]) - len(kept)}
     failures = [m for m in measured_all if not m.get("ok") and not m.get("too_big")]
     if failures and len(failures) == len(measured_all):
         return {"ok": False, "reason": f"the reference fails on the CPU: {failures[0]['reason']}"}
-    return _gpumode_scaled(reference, request["cases"], measured_all, budget)
+    return _gpumode_scaled(reference, tried_cases, measured_all, budget)
+
+
+def _gpumode_cost(kwargs: dict) -> int:
+    """A crude size order: the product of the integer arguments other than the seed."""
+    cost = 1
+    for name, value in kwargs.items():
+        if type(value) is int and "seed" not in name.lower() and value > 0:
+            cost *= value
+    return cost
 
 
 def _gpumode_trial(reference, kwargs: dict) -> dict:
