@@ -183,7 +183,9 @@ def entry_view(*, submission_id, viewer) -> EntryView:
 
 def counted_results():
     """Accepted results that may appear on public boards (contest entries only once their
-    contest has published its standings: see contests.selectors.public_board_q)."""
+    contest has published its standings: see contests.selectors.public_board_q; a hiring
+    assessment's submissions never: they belong to the organisation that invited the candidate)."""
     from contests.selectors import public_board_q
 
-    return Result.objects.filter(verdict=verdicts.ACCEPTED).filter(public_board_q(prefix="submission__"))
+    return (Result.objects.filter(verdict=verdicts.ACCEPTED).filter(public_board_q(prefix="submission__"))
+            .filter(submission__assessment_link__isnull=True))

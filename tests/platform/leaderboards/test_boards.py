@@ -137,3 +137,20 @@ def test_board_sizes_per_device_class(challenge):
     graded(user=user("s2"), challenge=challenge, score=60)
     assert board_sizes(challenge=challenge) == {"cpu": 1, "h100": 1}
     assert list(board_sizes()) == ["cpu", "h100"]
+
+
+def test_a_hiring_assessments_submissions_never_reach_a_public_board(challenge):
+    """A candidate's work belongs to the organisation that invited them, not to the public boards."""
+    from tests.factories import AssessmentSubmissionFactory, ResultFactory, SubmissionFactory
+    from tests.platform.leaderboards.helpers import version_of
+
+    practising = user("practising")
+    graded(user=practising, challenge=challenge, score=50.0)
+    candidate = user("candidate-1")
+    submission = SubmissionFactory(user=candidate, challenge_version=version_of(challenge))
+    AssessmentSubmissionFactory(submission=submission)
+    ResultFactory(submission=submission, verdict="accepted", score=100.0, metrics={"speedup": 3.0})
+    assert _names(challenge_board(challenge=challenge)) == ["practising"]
+    assert _names(global_board(device_class="cpu")) == ["practising"]
+    leaderboards_rebuild()
+    assert _names(challenge_board(challenge=challenge)) == ["practising"]
