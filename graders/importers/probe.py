@@ -15,7 +15,7 @@ import sandbox
 HERE = Path(__file__).resolve().parent
 PROBE_FILES = ("probe_in_sandbox.py", "probe_trials.py", "sizes.py")
 # What one CPU case may cost: one float64 reference call, the peak memory of a trial, inputs.
-CPU_BUDGET = {"seconds": 0.5, "peak_mb": 768, "input_mb": 16}
+CPU_BUDGET = {"seconds": 0.75, "peak_mb": 768, "input_mb": 16}
 PROBE_LIMITS = sandbox.SandboxLimits(wall_s=150, memory_mb=3072, pids=64)
 
 

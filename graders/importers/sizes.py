@@ -166,20 +166,29 @@ def _as_written(free: dict, state: dict) -> dict[str, Any]:
     return {name: (list(state[name]) if isinstance(c.value, tuple) else state[name][0]) for name, (c, _) in free.items()}
 
 
-def uniform_sequence(constants: list[Constant], *, max_steps: int = 16) -> list[dict[str, Any]]:
+def uniform_sequence(constants: list[Constant], *, max_steps: int = 16, base: list[Constant] | None = None,
+                     smallest: int = SMALLEST) -> list[dict[str, Any]]:
     """The published sizes, then every free size halved together: ratios between sizes are kept
-    (a LayerNorm over the last axis sized by a channel count still matches it)."""
+    (a LayerNorm over the last axis sized by a channel count still matches it). With `base`,
+    only `constants` are halved and the others of `base` kept."""
     free = {c.name: (c, shrinkable(c)) for c in constants if shrinkable(c)}
+    constants = base if base is not None else constants
     sequence = [rederive(constants, free={})]
     for k in range(1, max_steps + 1):
         state = {}
         for name, (c, at) in free.items():
             values = list(c.value) if isinstance(c.value, tuple) else [c.value]
             for i in at:
-                values[i] = max(SMALLEST, values[i] >> k)
+                values[i] = max(smallest, values[i] >> k)
             state[name] = values
         step = rederive(constants, free=_as_written(free, state))
         if step == sequence[-1]:
             break
         sequence.append(step)
     return sequence
+
+
+def batch_sequence(constants: list[Constant], *, max_steps: int = 12) -> list[dict[str, Any]]:
+    """Only the batch sizes halved: a network whose layers need its published image size."""
+    batch = [c for c in constants if "batch" in c.name.lower() and shrinkable(c)]
+    return uniform_sequence(batch, max_steps=max_steps, base=constants, smallest=1)

@@ -103,3 +103,9 @@ def test_cpu_tolerance_follows_the_references_own_float32_error_but_never_lets_x
     assert cpu_tolerance(None) == 1e-4 and cpu_tolerance(1e-7) == 1e-4
     assert cpu_tolerance(3.79e-5) == 3.8e-4  # a deep network's float32 drift
     assert cpu_tolerance(0.5) == 2e-3 < 1e-2  # the rel L2 error of a x1.01 answer
+
+
+def test_batch_sequence_halves_only_the_batch():
+    sequence = __import__("graders.importers.sizes", fromlist=["batch_sequence"]).batch_sequence(constants())
+    assert [s["batch_size"] for s in sequence] == [16, 8, 4, 2, 1]
+    assert all(s["height"] == 1024 and s["N"] == 4096 for s in sequence)
