@@ -64,6 +64,7 @@ class Segmented:
     vectors: np.ndarray
     flags: set[str] = field(default_factory=set)
     negated: list[str] = field(default_factory=list)
+    bare: list[bool] | None = None  # text.is_bare of each eligible segment, once per answer
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def criterion_evidence(prepared: PreparedRubric, item: PreparedCriterion, segmen
     partial = _max_similarity(segmented.vectors, item.partial_texts, exclude)
     negative = _max_similarity(segmented.vectors, item.negative_texts, exclude)
     alias_hits = np.array([text.phrases_in(s, item.alias_patterns) for s in segmented.eligible])
-    bares = np.array([text.is_bare(s, prepared.topic_patterns, prepared.tool_patterns) for s in segmented.eligible])
+    bares = np.array(segment_bares(prepared, segmented))
     # A bare mention can only earn a tool's half credit, so a segment that says something wins ties.
     rank = positive - np.maximum(negative - positive, 0.0) + 0.03 * np.minimum(alias_hits, 3) - BARE_RANK_PENALTY * bares
     rank[list(blocked)] = -np.inf
@@ -206,13 +207,19 @@ def criterion_evidence(prepared: PreparedRubric, item: PreparedCriterion, segmen
     tool_named = any(text.phrases_in(s, item.tool_patterns) for s in segmented.eligible)
     # Only a bare mention earns the rule's half credit; a tool named in a sentence about
     # something else (Nsight Systems for launch gaps) is evidence for that other criterion.
-    tool_segment = next((s for s in segmented.eligible if text.phrases_in(s, item.tool_patterns)
-                         and text.is_bare(s, prepared.topic_patterns, prepared.tool_patterns)), None)
+    tool_segment = next((s for s, b in zip(segmented.eligible, bares) if b and text.phrases_in(s, item.tool_patterns)),
+                        None)
     second = float(np.sort(positive)[-2]) if len(positive) > 1 else 0.0
     values = [positive[best], negative[best], positive[best] - negative[best], partial[best],
               min(alias_hits[best], 3) / 3, min(answer_aliases, 5) / 5, float(tool_named), float(bare), second,
               float(names_foreign_tool(prepared, item, segment))]
     return CriterionEvidence(np.asarray(values, dtype=np.float32), segment, bare, tool_segment, best)
+
+
+def segment_bares(prepared: PreparedRubric, segmented: Segmented) -> list[bool]:
+    if segmented.bare is None or len(segmented.bare) != len(segmented.eligible):
+        segmented.bare = [text.is_bare(s, prepared.topic_patterns, prepared.tool_patterns) for s in segmented.eligible]
+    return segmented.bare
 
 
 def names_foreign_tool(prepared: PreparedRubric, item: PreparedCriterion, segment: str) -> bool:

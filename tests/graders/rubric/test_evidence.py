@@ -3,6 +3,9 @@ at most one criterion unless the rubric lets the criterion share it."""
 from __future__ import annotations
 
 import dataclasses
+import json
+
+import pytest
 
 from graders.rubric import datasets, load_rubric, score_answer
 from graders.rubric.evaluate import EVIDENCE_OVERLAP, evidence_hits, span_overlap
@@ -68,3 +71,11 @@ def test_a_host_bound_launch_sentence_earns_launch_overhead_not_the_transfer(bat
     scored = {c.id: c for c in score_answer(rubric=batch_rubric, answer=answer).criteria}
     assert scored["launch_overhead"].points > 0
     assert scored["h2d_transfer"].points == 0
+
+
+def test_a_labelled_span_that_is_not_in_the_answer_is_refused(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps({"id": "x-1", "challenge": "batch-scaling", "split": "train", "answer": "Count launches.",
+                                "scores": {"launch_overhead": 1.5}, "spans": {"launch_overhead": "CUDA graphs"}}) + "\n")
+    with pytest.raises(ValueError, match=":1: the span for launch_overhead is not in the answer"):
+        datasets.load_labels(path)
