@@ -98,3 +98,23 @@ def test_a_contest_entry_can_be_submitted_through_the_api(http, user, vector_add
     misnamed = http.post("/api/submissions/", json={**body, "files": {"mine.py": "x"}})
     assert misnamed.status_code == 400 and "Unexpected file 'mine.py'" in misnamed.json()["detail"]
     assert http.post("/api/submissions/", json={**body, "contest": "nope"}).status_code == 404
+
+
+def test_the_boards_fast_rows_are_exactly_what_their_schema_serializers_give(board_challenge):
+    """The board endpoints build rows directly (for speed); the OpenAPI schema documents them with
+    BoardRowOutput / GlobalRowOutput: both must give the same JSON."""
+    import json
+
+    from api.serializers_boards import BoardRowOutput, GlobalRowOutput, board_row_data, global_row_data
+    from leaderboards.selectors import challenge_board, global_board
+
+    graded(user=make_user("ann"), challenge=board_challenge, score=80, speedup=1.5, ci=(1.4, 1.6), flags=["noisy"])
+    graded(user=make_user("bob"), challenge=board_challenge, score=40, speedup=None)
+    rows = challenge_board(challenge=board_challenge)
+    totals = global_board(device_class="cpu")
+    assert len(rows) == 2 and len(totals) == 2
+    same = lambda a, b: json.loads(json.dumps(a, default=str)) == json.loads(json.dumps(b, default=str))  # noqa: E731
+    for row in rows:
+        assert same(board_row_data(row), BoardRowOutput(row).data)
+    for row in totals:
+        assert same(global_row_data(row), GlobalRowOutput(row).data)
