@@ -29,11 +29,17 @@ def twin_charged_ms():
 
     def get(backend: str) -> float:
         if backend not in cache:
+            # the faster of two gradings: a twin graded while the host happened to be slow would
+            # make an honest figure look like a gain (between gradings the charged median moves
+            # up to 10% on a noisy 2-core host, docs/grading.md "Repeatability")
             path = HERE / "heavy_honest.py"
-            result = grade_via_pipeline("tiny-softmax", {"solution.py": path.read_text()}, backend=backend)
-            check(result, expectations(path), path.stem)
-            (case,) = result.metrics["cases"]
-            cache[backend] = case["candidate"]["charged_median"]
+            charged = []
+            for _ in range(2):
+                result = grade_via_pipeline("tiny-softmax", {"solution.py": path.read_text()}, backend=backend)
+                check(result, expectations(path), path.stem)
+                (case,) = result.metrics["cases"]
+                charged.append(case["candidate"]["charged_median"])
+            cache[backend] = min(charged)
         return cache[backend]
 
     return get
