@@ -88,6 +88,11 @@ def _mkdirs(path: str) -> None:
     os.makedirs(path, mode=0o755, exist_ok=True)
 
 
+def symlink(root: str, name: str, target: str) -> None:
+    _mkdirs(os.path.dirname(root + name))
+    os.symlink(target, root + name)
+
+
 def bind(root: str, source: str, target: str, *, writable: bool = False, recursive: bool = False) -> None:
     dest = root + target
     if os.path.isdir(source):
@@ -110,8 +115,7 @@ def bind(root: str, source: str, target: str, *, writable: bool = False, recursi
 def build_root(root: str, config: dict) -> None:
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     for name, target in config.get("symlinks", {}).items():
-        _mkdirs(os.path.dirname(root + name))
-        os.symlink(target, root + name)
+        symlink(root, name, target)
     # tmpfs first: a bind that lives under one (a checkout or venv under /tmp) stays visible.
     for entry in config["tmpfs"]:
         _mkdirs(root + entry["dst"])
@@ -303,14 +307,10 @@ def enter_template_view(view: dict) -> None:
         elif os.path.isdir(path) or os.path.isfile(path):
             bind(root, path, path, writable=True, recursive=True)
     for name, target in view["symlinks"].items():
-        _mkdirs(os.path.dirname(root + name))
-        os.symlink(target, root + name)
+        symlink(root, name, target)
     for entry in view["binds"]:
         bind(root, entry["src"], entry["dst"])
-    os.chdir(root)
-    _check(libc.syscall(SYS_PIVOT_ROOT[os.uname().machine], b".", b"."), "pivot_root")
-    _check(libc.umount2(b".", MNT_DETACH), "detach the host root")
-    os.chdir("/")
+    pivot(root)
 
 
 def restart_in_view(view: dict, fd: int) -> None:
