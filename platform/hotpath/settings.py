@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "contests",
     "webhooks",
     "assessments",
+    "drafts",  # editor drafts per user and challenge (and assessment session)
     "api",
     "web",
 ]
