@@ -11,3 +11,9 @@ urlpatterns = [
     path("", include("assessments.urls")),  # /orgs/... (members) and /assess/<token>/ (candidates)
     path("", include("web.urls")),
 ]
+
+# The site's own error pages (web/error_views.py); Django's debug pages show only while DEBUG is on.
+handler400 = "web.error_views.bad_request"
+handler403 = "web.error_views.permission_denied"
+handler404 = "web.error_views.page_not_found"
+handler500 = "web.error_views.server_error"
