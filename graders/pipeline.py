@@ -9,9 +9,10 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import sandbox
-from graders import scoring, verdicts
+from graders import progress, scoring, verdicts
 from graders.catalog import challenge_roots, load_challenge
 from graders.harness.libraries import write_libraries
 from graders.registry import in_stage_order, sandbox_steps
@@ -51,6 +52,9 @@ class GradeJob:
     # and `steps`, where set, the harness steps to run in place of the spec's.
     extra_steps: tuple[str, ...] = ()
     steps: tuple[str, ...] | None = None
+    # Called with each progress event (graders/progress.py: a dict with `stage` and `label`) as
+    # the grading reaches it: the static stages from here, the sandbox's from its supervisor.
+    on_progress: Callable[[dict], None] | None = field(default=None, compare=False, repr=False)
 
 
 def grade(job: GradeJob) -> GradeResult:
@@ -115,6 +119,7 @@ def _grade_once(job: GradeJob, spec: ChallengeSpec) -> GradeResult:
     for kind in in_stage_order(spec.graders):
         if kind.stage == "sandbox":
             break
+        _report(job, {"stage": kind.name})
         outcome = kind.handler(job=job, spec=spec)
         if isinstance(outcome, GradeResult):
             outcome.checks[:0] = passed
@@ -156,11 +161,29 @@ def _run_in_sandbox(job: GradeJob, spec: ChallengeSpec, device_spec) -> GradeRes
             env={"PYTHONPATH": "{bundle}/lib"},
             gpu=(0 if job.gpu is None else job.gpu) if job.device == "cuda" else None,  # a CUDA job always holds a GPU slot
             label=f"hotpath-{spec.slug}",
+            on_stdout_line=_progress_relay(job) if job.on_progress else None,
         )
         outcome = sandbox.run(sandbox_job, backend=job.backend)
         return _interpret(outcome)
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
+
+
+def _report(job: GradeJob, event: dict) -> None:
+    cleaned = progress.clean(event)
+    if job.on_progress is not None and cleaned is not None:
+        job.on_progress(cleaned)
+
+
+def _progress_relay(job: GradeJob) -> Callable[[bytes], None]:
+    """The sandbox's stdout lines -> progress events (the supervisor's; any other line is ignored)."""
+
+    def relay(line: bytes) -> None:
+        event = progress.parse_line(line)
+        if event is not None:
+            job.on_progress(event)
+
+    return relay
 
 
 def _write_bundles(workspace: Path, job: GradeJob, spec: ChallengeSpec, device_spec) -> tuple[Path, Path]:

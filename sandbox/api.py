@@ -10,6 +10,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 
 # Where every backend shows the job inside the sandbox; argv and env name them as
@@ -91,6 +92,10 @@ class SandboxJob:
     env: dict[str, str] = field(default_factory=dict)
     gpu: int | None = None  # device index on the host, or None for no GPU
     label: str = "hotpath"
+    # Called on the caller's thread with each complete line of the job's stdout while it runs
+    # (lines within the output cap; a failing callback loses its line only). The job's stdout is
+    # its trusted channel: the harness's supervisor writes its progress events there.
+    on_stdout_line: Callable[[bytes], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

@@ -17,6 +17,7 @@ import os
 import re
 import secrets
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -30,14 +31,17 @@ from graders.harness.libraries import SUPERVISOR_LIB, TRUSTED_LIB, WORKER_LIB, s
 from graders.harness.ncu import early_ncu_worker
 from graders.harness.outcome import Outcome
 from graders.harness.package import Challenge
+from graders.harness.phases import PACKAGE_FAULT, OracleWatchdog, PhaseClock, trusted_answer
+from graders.harness.progress import Progress
 from graders.harness.worker_process import WorkerProcess
 
 WORKER_ENV_ALLOW = ("PATH", "LANG", "LC_ALL", "CUDA_VISIBLE_DEVICES", "TRITON_INTERPRET", "OMP_NUM_THREADS")
 
 
 class Session:
-    def __init__(self, *, job: dict, bundle: Path, worker_bundle: Path, scratch: Path) -> None:
+    def __init__(self, *, job: dict, bundle: Path, worker_bundle: Path, scratch: Path, progress: Progress | None = None) -> None:
         self.job = job
+        self.progress = progress or Progress(None)  # steps report their stage through it (the result channel)
         self.bundle = bundle
         self.worker_bundle = worker_bundle
         self.scratch = scratch
@@ -47,7 +51,9 @@ class Session:
         self.deadline = time.monotonic() + float(self.limits.get("wall_s", 60))
         # never leaves this process; a trusted caller may fix it (GradeJob.seed) to replay a grading
         self.secret = int(job["seed"]) if job.get("seed") is not None else secrets.randbits(62)
-        self.challenge = Challenge(package_dir=bundle / "private" / "package", job=job)
+        self.phases = PhaseClock(limits=self.limits, device_type=self.device.type)  # time per phase; package faults
+        self.challenge = Challenge(package_dir=bundle / "private" / "package", job=job, guard=self.phases.oracle)
+        self.write_result = None  # main's: lets the oracle's watchdog end a grading stuck in the package's code
         self.checks: list[dict] = []
         self.flags: list[str] = []
         self.metrics: dict = {"speedup": None, "latency_ms": None}
@@ -96,11 +102,11 @@ class Session:
         self.checks.append({"name": name, "status": status, "detail": detail})
 
     def answer(self, worker: WorkerProcess, header: dict, tensors=(), *, timeout: float, max_bytes: int = 1 << 20):
-        reply, outs = worker.request(header, tensors, timeout=timeout, max_bytes=max_bytes)
-        if worker is self.candidate:
-            self.check_answer(reply)
-        elif not reply.get("ok"):
-            raise RuntimeError(f"baseline worker failed: {reply.get('error_type')}: {reply.get('error')}\n{reply.get('traceback', '')}")
+        if worker is not self.candidate:
+            return trusted_answer(self, worker, header, tensors, timeout=timeout, max_bytes=max_bytes)
+        with self.phases.timed("candidate"):
+            reply, outs = worker.request(header, tensors, timeout=timeout, max_bytes=max_bytes)
+        self.check_answer(reply)
         return reply, outs
 
     def check_answer(self, reply: dict) -> None:
@@ -119,21 +125,48 @@ class Session:
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> dict:
         verdict, message = verdicts.ACCEPTED, ""
+        watchdog = OracleWatchdog(self.phases, self._abandon) if self.write_result is not None else None
         try:
+            if watchdog is not None:
+                watchdog.__enter__()
+            self.progress("starting")
             self._start_workers()
             self._load_candidate()
             for name in self.job["graders"]:
                 step = steps.load_steps().get(name)
                 if step is None:
                     raise RuntimeError(f"grader {name!r} has no harness step")
+                self.progress(name)
                 step(self)
             message = "; ".join(c["detail"] for c in self.checks)
         except Outcome as outcome:
-            verdict, message = outcome.verdict, outcome.message
+            verdict, message = outcome.verdict, self._with_phases(outcome)
             failed = next((n for n in self.job["graders"] if n not in {c["name"] for c in self.checks}), "harness")
-            self.add_check(failed, "fail", outcome.message)
+            self.add_check(failed, "fail", message)
         finally:
+            if watchdog is not None:
+                watchdog.__exit__()
             self._stop_workers()
+        return self._result(verdict, message)
+
+    def _with_phases(self, outcome: Outcome) -> str:
+        """The outcome's message; a package fault is flagged, a time limit says where the time went."""
+        if outcome.detail.get("package_fault"):
+            self.flags.append(PACKAGE_FAULT)
+        elif outcome.verdict == verdicts.TIME_LIMIT_EXCEEDED:
+            return f"{outcome.message} ({self.phases.summary()})"
+        return outcome.message
+
+    def _abandon(self, outcome: Outcome) -> None:
+        """The watchdog's end of a grading whose package code runs away: the result now, then exit."""
+        self.add_check("harness", "fail", self._with_phases(outcome))
+        for worker in (self.candidate, self.baseline, self.ncu_worker):
+            if worker is not None:
+                worker.kill()
+        self.write_result(self._result(outcome.verdict, outcome.message))
+        os._exit(0)
+
+    def _result(self, verdict: str, message: str) -> dict:
         self.metrics["environment"] = fingerprint(self.device)
         return {
             "verdict": verdict,
@@ -183,7 +216,9 @@ class Session:
             baseline_dir = self.bundle / "private" / "package"
             self.baseline = WorkerProcess(role="baseline", code_dir=baseline_dir, lib_dir=lib, scratch=self.scratch / "baseline", env=env, output_cap=cap)
             file_part, _, attr = self.job["harness"]["baseline"].partition(":")
-            self.answer(self.baseline, {"op": "load", "file": file_part, "callable": attr, "device": self.job["device"], "cpus": self.timing_cpus}, timeout=self.load_timeout())
+            cap = {"data_cap_mb": float(self.limits.get("memory_mb", 2048))} if self.device.type == "cpu" else {}
+            self.answer(self.baseline, {"op": "load", "file": file_part, "callable": attr, "device": self.job["device"], "cpus": self.timing_cpus, **cap},
+                        timeout=self.load_timeout())
         # Before the candidate's code runs anywhere: afterwards no new worker can change uid.
         self.ncu_worker = early_ncu_worker(self)
 
@@ -249,10 +284,29 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints never land on the result channel
     try:
         job = json.loads((args.bundle / "private" / "job.json").read_text())
-        result = Session(job=job, bundle=args.bundle, worker_bundle=args.worker_bundle, scratch=args.scratch).run()
+        session = Session(job=job, bundle=args.bundle, worker_bundle=args.worker_bundle, scratch=args.scratch, progress=Progress(result_channel))
+        session.write_result = write_result = ResultOnce(result_channel)
+        result = session.run()
     except Exception as exc:  # noqa: BLE001 - the platform failed around the candidate
         traceback.print_exc()
         result = {"verdict": verdicts.INTERNAL_ERROR, "message": f"harness failure: {type(exc).__name__}: {exc}", "flags": [], "checks": [], "metrics": {}, "log": ""}
-    result_channel.write(json.dumps(finite_only(result), allow_nan=False) + "\n")
-    result_channel.flush()
+        write_result = ResultOnce(result_channel) if "write_result" not in locals() else write_result
+    write_result(result)
     return 0
+
+
+class ResultOnce:
+    """Writes the one result line (main's, or the oracle watchdog's from its thread: whichever comes first)."""
+
+    def __init__(self, channel) -> None:
+        self.channel = channel
+        self.lock = threading.Lock()
+        self.written = False
+
+    def __call__(self, result: dict) -> None:
+        with self.lock:
+            if self.written:
+                return
+            self.written = True
+            self.channel.write(json.dumps(finite_only(result), allow_nan=False) + "\n")
+            self.channel.flush()

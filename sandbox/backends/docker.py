@@ -173,7 +173,7 @@ def _run(engine, job: SandboxJob) -> SandboxResult:
     container = None
     try:
         container = engine.containers.create(**container_config(job))
-        out = CappedReader(_NullStream(), limits.output_bytes)
+        out = CappedReader(_NullStream(), limits.output_bytes, lines=job.on_stdout_line is not None)
         err = CappedReader(_NullStream(), limits.output_bytes)
         stream = container.attach(stdout=True, stderr=True, stream=True, logs=False, demux=True)
         pump = threading.Thread(target=_pump, args=(stream, out, err), daemon=True)
@@ -183,6 +183,7 @@ def _run(engine, job: SandboxJob) -> SandboxResult:
         phases["start"] = started - t0
         state = _watch(engine, container, job, out, err, started)
         pump.join(timeout=5)
+        out.relay(job.on_stdout_line)
         phases["run"] = time.monotonic() - started
     except Exception as exc:  # noqa: BLE001 - the platform failed, not the candidate
         return SandboxResult(None, b"", b"", time.monotonic() - t0, 0.0, None, error=f"docker: {type(exc).__name__}: {exc}", backend="docker", phases=phases)
@@ -225,6 +226,7 @@ def _watch(engine, container, job: SandboxJob, out: CappedReader, err: CappedRea
     timeout = False
     # Sampled often at first: a short job's cgroup (its CPU time) is gone the moment it exits.
     while not done.wait(POLL_S if time.monotonic() - started > 0.2 else 0.002):
+        out.relay(job.on_stdout_line)
         cgroup.sample()
         if time.monotonic() > deadline:
             timeout = True

@@ -314,12 +314,13 @@ def _template_fits(config: dict) -> bool:
 
 def _supervise(proc, job: SandboxJob, cgroup: JobCgroup | None, started: float, phases: dict) -> SandboxResult:
     limits = job.limits
-    out = CappedReader(proc.stdout, limits.output_bytes)
+    out = CappedReader(proc.stdout, limits.output_bytes, lines=job.on_stdout_line is not None)
     err = CappedReader(proc.stderr, limits.output_bytes)
     timeout = False
     peak_rss = 0.0
     deadline = started + limits.wall_s
     while proc.poll() is None:
+        out.relay(job.on_stdout_line)
         if time.monotonic() > deadline:
             timeout = True
             break
@@ -343,6 +344,7 @@ def _supervise(proc, job: SandboxJob, cgroup: JobCgroup | None, started: float, 
         proc.returncode = exit_code
     out.join()
     err.join()
+    out.relay(job.on_stdout_line)
     oom = cgroup.oom_killed() if cgroup is not None else peak_rss > limits.memory_mb
     peak = cgroup.peak_memory_mb() if cgroup is not None else peak_rss
     stderr = err.data()

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 def correctness(session: "Session") -> None:
     checked = 0
     cases = session.challenge.cases()
+    total = len(cases) * len(session.dtypes())
     for case_index, case in enumerate(cases):
         for dtype in session.dtypes():
+            session.progress("correctness", case_step=checked + 1, case_of=total, case=f"{case.name} {dtype}")
             inputs = session.challenge.inputs(case, dtype=dtype, device=session.device, seed=session.seed_for(case_index, dtype, 0))
             expected = session.challenge.expected(inputs)
             call_and_check(session, case, dtype, inputs, expected, check_inputs=True)

@@ -55,6 +55,25 @@ def reset_high_water_mark(pid: int) -> bool:
         return False
 
 
+TRACE_CAP = 20000  # samples kept by a sampler (10 s at 0.5 ms)
+TIMELINE_POINTS = 120  # what the result keeps of them
+
+
+def timeline(trace: list[tuple[float, int]], *, base_kb: int, points: int = TIMELINE_POINTS) -> dict:
+    """A sampler's trace in at most `points` points, each the largest sample of its slice (so the
+    peak survives), as ms since the call began and MiB above `base_kb`."""
+    if not trace:
+        return {"t_ms": [], "mb": []}
+    size = max(1, -(-len(trace) // points))
+    t_ms, mb = [], []
+    for start in range(0, len(trace), size):
+        chunk = trace[start:start + size]
+        t, kb = max(chunk, key=lambda sample: sample[1])
+        t_ms.append(round(t * 1000, 3))
+        mb.append(round(max(kb - base_kb, 0) / 1024, 3))
+    return {"t_ms": t_ms, "mb": mb}
+
+
 class RssSampler:
     """Samples a process's resident set size every `interval_s` on a thread: the fallback
     where `clear_refs` cannot be written (a sandbox without the right to). Peaks shorter
@@ -66,6 +85,8 @@ class RssSampler:
         self.interval_s = interval_s
         self.peak_kb = 0
         self.samples = 0
+        self.started = time.monotonic()
+        self.trace: list[tuple[float, int]] = []  # (s since start, KiB), the first TRACE_CAP samples
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -76,14 +97,19 @@ class RssSampler:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.peak_kb = max(self.peak_kb, self._read_kb())
+                now_kb = self._read_kb()
             except (OSError, ValueError, IndexError):
                 return
+            self.peak_kb = max(self.peak_kb, now_kb)
+            if len(self.trace) < TRACE_CAP:
+                self.trace.append((time.monotonic() - self.started, now_kb))
             self.samples += 1
             time.sleep(self.interval_s)
 
     def __enter__(self) -> "RssSampler":
         self.peak_kb = self._read_kb()
+        self.started = time.monotonic()
+        self.trace = [(0.0, self.peak_kb)]
         self._thread.start()
         return self
 
@@ -112,12 +138,13 @@ def peak_memory(session: "Session") -> None:
     _warm_up(session, min(cases, key=lambda c: _size(c.params)), dtype)
     inputs = session.challenge.inputs(case, dtype=dtype, device=session.device, seed=session.seed_for("peak_memory"))
     expected = session.challenge.expected(inputs)
-    peak_mb, exact = _measure_call(session, inputs)
+    peak_mb, exact, memory_timeline = _measure_call(session, inputs)
     header, outs = session.answer(session.candidate, {"op": "fetch"}, timeout=session.call_timeout(), max_bytes=1 << 30)
     kinds = header.get("outputs", [])
     kind = kinds[0] if kinds else {"type": "NoneType"}
     verify_output(session, case, dtype, kind, outs[0] if outs else None, expected, inputs)
     session.metrics["peak_memory_mb"] = round(peak_mb, 1)
+    session.metrics["memory_timeline"] = dict(memory_timeline, budget_mb=float(budget_mb))
     how = "" if exact else " (RSS sampled every 0.5 ms: the high-water mark could not be reset here)"
     detail = f"{case.name}: peak {peak_mb:.1f} MiB above the inputs, budget {budget_mb:g} MiB{how}"
     if not exact:
@@ -143,17 +170,28 @@ def _warm_up(session: "Session", case, dtype: str) -> None:
     call_and_check(session, case, dtype, inputs, session.challenge.expected(inputs))
 
 
-def _measure_call(session: "Session", inputs: dict) -> tuple[float, bool]:
-    """(peak MiB above the RSS before the call, exact?)."""
+def _measure_call(session: "Session", inputs: dict) -> tuple[float, bool, dict]:
+    """(peak MiB above the RSS before the call, exact?, the sampled timeline). The timeline is
+    sampled in both cases (every 1 ms where the high-water mark decides, for the chart only)."""
     pid = session.candidate.proc.pid
     spec, tensors = split_tensors(inputs)
     session.answer(session.candidate, {"op": "stage", "sets": [spec]}, tensors, timeout=session.call_timeout())
     exact = reset_high_water_mark(pid)
     if exact:
         before = read_status_kb(pid)["VmRSS"]
-        session.answer(session.candidate, {"op": "run"}, timeout=session.call_timeout())
-        return max(read_status_kb(pid)["VmHWM"] - before, 0) / 1024.0, True
+        with RssSampler(pid, interval_s=0.001) as sampler:
+            session.answer(session.candidate, {"op": "run"}, timeout=session.call_timeout())
+        peak_mb = max(read_status_kb(pid)["VmHWM"] - before, 0) / 1024.0
+        return peak_mb, True, _timeline(sampler, exact=True)
     with RssSampler(pid) as sampler:
         before = sampler.peak_kb
         session.answer(session.candidate, {"op": "run"}, timeout=session.call_timeout())
-    return max(sampler.peak_kb - before, 0) / 1024.0, False
+    return max(sampler.peak_kb - before, 0) / 1024.0, False, _timeline(sampler, exact=False)
+
+
+def _timeline(sampler: RssSampler, *, exact: bool) -> dict:
+    line = timeline(sampler.trace, base_kb=sampler.trace[0][1] if sampler.trace else 0)
+    line["method"] = (f"anonymous RSS (resident minus file-backed, /proc/<pid>/statm) sampled every {sampler.interval_s * 1000:g} ms "
+                      f"during the call, above its value at the start; {sampler.samples} samples, at most {TIMELINE_POINTS} kept (each the "
+                      "largest of its slice)" + ("; the graded peak is the high-water mark (VmHWM), not this sampling" if exact else ""))
+    return line

@@ -106,6 +106,7 @@ def throughput(session: "Session") -> None:
     pool = _request_pool(session, cases[0], dtype, plan.pool)
     points: list[dict] = []
     ids = _Ids()
+    total = len(plan.max_batches) * len(plan.loads()) * (2 if session.baseline is not None else 1)
     for index, max_batch in enumerate(plan.max_batches):
         roles = ["candidate"] + (["baseline"] if session.baseline is not None else [])
         if index > 0:
@@ -116,6 +117,8 @@ def throughput(session: "Session") -> None:
         for load in plan.loads():
             rng.shuffle(roles)
             for role in roles:
+                load_text = f"concurrency {load['concurrency']}" if "concurrency" in load else f"{load['rate']:g} req/s"
+                session.progress("throughput", step=len(points) + 1, of=total, detail=f"{role}, max_batch {max_batch}, {load_text}")
                 point = Point(role=role, max_batch=max_batch, **load)
                 _run_point(session, role, point, pool, plan, rng, ids)
                 points.append(_summarize(session, point, pool, plan, dtype, cases[0]))
