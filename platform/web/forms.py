@@ -1,43 +1,84 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
-from graders.submission_files import LIMITS, SubmissionFilesError, validate_submission_files
+from drafts.files import FILE_FIELD_PREFIX, check_files, ordered
+from drafts.uploads import uploaded_files
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); sizes are checked by drafts.uploads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
 
 
 class SubmitForm(forms.Form):
-    code = forms.CharField(widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "code"}), required=False, label="Paste your code")
-    upload = forms.FileField(required=False, label="…or upload a file")
+    """All the editor's files: the entry file's text in `code` (what a plain form or an older client
+    posts), each other file's in `file:NAME`, plus uploaded files, a folder or a zip, which replace
+    files of the same name. The names and sizes are checked by drafts.files.check_files, the same
+    rules as the API and the grading pipeline."""
+
+    code = forms.CharField(widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "code"}), required=False,
+                           strip=False, label="Paste your code")
+    upload = MultipleFileField(required=False, label="Upload files or a .zip")
+    folder = MultipleFileField(required=False, label="Upload a folder",
+                               widget=MultipleFileInput(attrs={"webkitdirectory": True, "directory": True}))
     # Any name is taken here: the service says clearly when its class has no live worker (it may
     # have gone since the page was drawn).
     device_class = forms.CharField(required=False, max_length=40, label="Grade on", widget=forms.Select)
 
-    def __init__(self, *args, entry_file: str, device_classes: list[dict] | None = None, **kwargs):
+    def __init__(self, *args, version, device_classes: list[dict] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.entry_file = entry_file
-        self.fields["code"].widget.attrs["data-file"] = entry_file
+        self.version = version
+        self.entry_file = version.entry_file
+        self.fields["code"].widget.attrs["data-file"] = version.entry_file
         self.fields["device_class"].widget.choices = [(row["name"], device_class_label(row)) for row in device_classes or []]
+
+    def posted_files(self) -> dict[str, str]:
+        """The files as posted in the textareas (line ends as the editor has them), for redrawing the form."""
+        files = {}
+        if "code" in self.data:
+            files[self.entry_file] = _lf(self.data.get("code", ""))
+        for key in self.data:
+            if key.startswith(FILE_FIELD_PREFIX):
+                files[key[len(FILE_FIELD_PREFIX):]] = _lf(self.data.get(key, ""))
+        return files
 
     def clean(self):
         data = super().clean()
         if self.errors:  # a field already said what is wrong
             return data
-        upload = data.get("upload")
-        if upload:
-            if upload.size > LIMITS.max_file_bytes:  # refused before it is read into memory
-                raise forms.ValidationError(f"The file is larger than {LIMITS.max_file_bytes // 1024} KiB.")
-            try:
-                data["code"] = upload.read().decode("utf-8")
-            except UnicodeDecodeError:
-                raise forms.ValidationError("The uploaded file is not UTF-8 text.") from None
-        if not (data.get("code") or "").strip():
+        files = self.posted_files()
+        try:
+            uploads = [*(data.get("upload") or []), *(data.get("folder") or [])]
+            files.update(uploaded_files(uploads, version=self.version))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+        if not (files.get(self.entry_file) or "").strip():
             raise forms.ValidationError("Paste your code or upload a file.")
         try:
-            validate_submission_files({self.entry_file: data["code"]})
-        except SubmissionFilesError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            data["files"] = check_files(version=self.version, files=ordered(files, version=self.version))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
         return data
 
     def submission_files(self) -> dict[str, str]:
-        return {self.entry_file: self.cleaned_data["code"]}
+        return self.cleaned_data["files"]
+
+
+def _lf(text: str) -> str:
+    """Browsers post a textarea's line ends as CRLF; the editor, the CLI and the starter files use LF."""
+    return text.replace("\r\n", "\n")
 
 
 def device_class_label(row: dict) -> str:

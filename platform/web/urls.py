@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from web import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("submissions/<uuid:submission_id>/", views.submission_detail, name="submission"),
     path("accounts/signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
+    path("drafts/", include("drafts.urls")),  # the editor's draft, upload and download endpoints
 ]

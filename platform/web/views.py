@@ -13,6 +13,9 @@ from catalog.markdown import render_markdown
 from catalog.models import Challenge
 from catalog.selectors import catalog_facets, challenge_get, challenge_list, hints_for
 from catalog.services import hint_reveal
+from drafts.editor import editor_context
+from drafts.selectors import editor_files
+from drafts.services import draft_save
 from leaderboards.selectors import challenge_board
 from submissions.models import Submission
 from submissions.selectors import challenge_history as challenge_history_of
@@ -42,12 +45,13 @@ def challenge_detail(request, slug: str):
     challenge = _challenge_or_404(slug)
     version = challenge.current_version
     classes = device_classes_for(challenge=challenge)
-    form = SubmitForm(request.POST or None, request.FILES or None, entry_file=version.entry_file, device_classes=classes,
-                      initial={"code": version.starter_files.get(version.entry_file, "")})
+    form = SubmitForm(request.POST or None, request.FILES or None, version=version, device_classes=classes)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
         if form.is_valid():
+            # The files are the draft first, kept whatever the submission's fate (no live worker, say).
+            draft_save(user=request.user, challenge=challenge, files=form.submission_files())
             try:
                 submission = submission_create(user=request.user, challenge=challenge, files=form.submission_files(),
                                                device_class=form.cleaned_data.get("device_class") or None)
@@ -55,13 +59,19 @@ def challenge_detail(request, slug: str):
                 form.add_error(None, exc)
             else:
                 return redirect("submission", submission_id=submission.pk)
+    opened = editor_files(user=request.user, challenge=challenge, from_submission=request.GET.get("from"))
+    files = (form.posted_files() if form.is_bound else None) or opened.files  # a refused post is drawn as it was sent
     context = {
         "challenge": challenge,
         "version": version,
         "form": form,
+        "opened": opened,
         "device_classes": classes,
         "solved": is_solved(user=request.user, challenge=challenge),
         "leaderboard": challenge_board(challenge=challenge, device_class="cpu", limit=10),
+        **editor_context(version=version, files=files, uploads=True, starter_url_name="challenge_starter_file",
+                         draft_url=reverse("draft", args=[slug]), upload_url=reverse("draft_upload", args=[slug]),
+                         download_url=reverse("draft_download", args=[slug])),
     }
     return render(request, "web/challenge.html", context)
 
