@@ -112,6 +112,27 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "grade.cpu"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Reliability (docs/operations.md). A grading is acknowledged only once it ends, and a worker
+# killed mid-grade puts its job back. Each grading task gets soft and hard time limits derived
+# from its challenge's wall-time limit (submissions.services.grading_time_limits); the broker's
+# visibility timeout must outlast the longest of them (tests/platform/submissions/test_reliability.py
+# checks it against every challenge in the catalog): peak-memory on cuda, 3 x (600 + 30) + 60 s.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+HOTPATH_GRADING_TIME_LIMIT_S = env.float("HOTPATH_GRADING_TIME_LIMIT_S", default=0.0)  # > 0: caps the derived soft limit
+HOTPATH_GRADING_MAX_ATTEMPTS = env.int("HOTPATH_GRADING_MAX_ATTEMPTS", default=5)  # claims of one submission, then `failed`
+HOTPATH_GRADING_RETRIES = env.int("HOTPATH_GRADING_RETRIES", default=4)  # task retries after a platform fault
+HOTPATH_GRADING_RETRY_DELAY_S = env.float("HOTPATH_GRADING_RETRY_DELAY_S", default=5.0)  # doubled per retry
+HOTPATH_BROKER_VISIBILITY_TIMEOUT_S = env.int("HOTPATH_BROKER_VISIBILITY_TIMEOUT_S", default=7200)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": HOTPATH_BROKER_VISIBILITY_TIMEOUT_S}
+# The reaper (submissions.tasks.reap_stuck, run by `celery beat`; `manage.py reap_stuck` by hand or cron)
+# puts back gradings whose lease ran out or whose worker stopped announcing itself.
+HOTPATH_REAPER_INTERVAL_S = env.float("HOTPATH_REAPER_INTERVAL_S", default=60.0)
+HOTPATH_REAPER_QUEUE = env("HOTPATH_REAPER_QUEUE", default="grade.cpu")
+CELERY_BEAT_SCHEDULE = {
+    "reap-stuck-gradings": {"task": "submissions.tasks.reap_stuck", "schedule": HOTPATH_REAPER_INTERVAL_S,
+                            "options": {"queue": HOTPATH_REAPER_QUEUE, "expires": HOTPATH_REAPER_INTERVAL_S}},
+}
 
 # --- Hotpath ------------------------------------------------------------------------------
 # Extra catalog roots, `:`-separated; parsed by graders.catalog alone (one rule, one parser).

@@ -28,6 +28,13 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The grading lease (submissions.services.submission_claim): only the attempt holding the token
+    # may record the result, and a running grading whose lease ran out is put back by the reaper.
+    grading_token = models.UUIDField(null=True, blank=True, help_text="the current claim's token; null while not running")
+    grading_task_id = models.CharField(max_length=64, blank=True, help_text="the Celery task id that holds the claim")
+    grading_worker = models.CharField(max_length=200, blank=True, help_text="the Celery node name that holds the claim")
+    lease_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="when the grading message was last published")
 
     class Meta:
         ordering = ["-created_at"]

@@ -4,22 +4,27 @@ from __future__ import annotations
 import logging
 import tarfile
 import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from catalog.models import Challenge
 from catalog.selectors import ANSWER_KINDS, runs_on
 from graders import verdicts
-from graders.pipeline import GradeJob, JobError, grade
+from graders.pipeline import INTERNAL_RETRIES, SANDBOX_MARGIN_S, GradeJob, JobError, grade
 from graders.result import GradeResult, LOG_CAP_BYTES
 from graders.submission_files import SubmissionFilesError, validate_submission_files
 from reviews.services import written_review_record
 from submissions.models import Result, Submission
+from submissions.progress import ProgressWriter
 from submissions.rules import result_solves
 from workers.devices import DEVICE_KINDS, DeviceClassError, device_kind_of, normalize_device_class
 from workers.selectors import live_device_classes
@@ -57,7 +62,7 @@ def submission_create(*, user, challenge: Challenge, files: dict[str, str], devi
         device=device,
         device_class=device_class,
     )
-    transaction.on_commit(lambda: _enqueue(submission))
+    transaction.on_commit(lambda: submission_publish(submission=submission))
     return submission
 
 
@@ -104,17 +109,54 @@ def _online(live: list[dict]) -> str:
     return f"Online: {', '.join(row['name'] for row in live)}." if live else "No grading worker is online."
 
 
-def _enqueue(submission: Submission) -> None:
+SETUP_S = 60.0  # unpacking the version's package, the claim and the record, around the sandbox runs
+HARD_MARGIN_S = 30.0  # the soft limit lets the task record a platform error; the hard one kills it
+LEASE_MARGIN_S = 30.0  # a claim outlives its task's hard limit by this much
+RECORD_RETRY_S = 60.0  # a finished grading waits this long for the database to come back before it is redone
+
+
+@dataclass(frozen=True)
+class TimeLimits:
+    soft_s: float
+    hard_s: float
+    lease_s: float
+
+
+def grading_time_limits(*, version, device: str) -> TimeLimits:
+    """The grading task's limits, from the version's wall-time limit on the device: the pipeline
+    runs the sandbox up to 1 + INTERNAL_RETRIES times, each up to wall_s + SANDBOX_MARGIN_S.
+    HOTPATH_GRADING_TIME_LIMIT_S, where set (> 0), caps the soft limit."""
+    device_spec = ((version.spec or {}).get("devices") or {}).get(device) or {}
+    wall_s = float((device_spec.get("limits") or {}).get("wall_s", 60))
+    soft = (1 + INTERNAL_RETRIES) * (wall_s + SANDBOX_MARGIN_S) + SETUP_S
+    if settings.HOTPATH_GRADING_TIME_LIMIT_S > 0:
+        soft = min(soft, settings.HOTPATH_GRADING_TIME_LIMIT_S)
+    return TimeLimits(soft_s=soft, hard_s=soft + HARD_MARGIN_S, lease_s=soft + HARD_MARGIN_S + LEASE_MARGIN_S)
+
+
+def submission_publish(*, submission: Submission) -> bool:
+    """Publish the grading message on the class's queue. A broker that is down is logged, not
+    raised: the submission stays queued and the reaper publishes it again (submissions.reaper)."""
     from submissions.tasks import grade_submission
 
-    grade_submission.apply_async(args=[str(submission.pk)], queue=submission.queue)
+    limits = grading_time_limits(version=submission.challenge_version, device=submission.device)
+    try:
+        grade_submission.apply_async(args=[str(submission.pk)], queue=submission.queue,
+                                     soft_time_limit=limits.soft_s, time_limit=limits.hard_s)
+    except Exception:  # noqa: BLE001 - the broker is unreachable; the row keeps the submission
+        logger.exception("queueing submission %s failed; the reaper will queue it again", submission.pk)
+        return False
+    Submission.objects.filter(pk=submission.pk, status=Submission.Status.QUEUED).update(enqueued_at=timezone.now())
+    return True
 
 
-def submission_grade(*, submission_id: str) -> Submission:
-    """Grade one submission against the version it was made on, and record the result."""
-    submission = _claim(submission_id)
-    if submission is None:
+def submission_grade(*, submission_id: str, task_id: str = "", worker: str = "") -> Submission:
+    """Grade one submission against the version it was made on, and record the result, unless
+    another attempt holds it or it is finished (a redelivered or duplicate message)."""
+    claim = submission_claim(submission_id=submission_id, task_id=task_id, worker=worker)
+    if claim is None:
         return Submission.objects.get(pk=submission_id)
+    submission = claim.submission
     version = submission.challenge_version
     with tempfile.TemporaryDirectory(prefix="hotpath-version-") as tmp:
         package_dir = _extract_package(bytes(version.package_archive), Path(tmp))
@@ -126,31 +168,80 @@ def submission_grade(*, submission_id: str) -> Submission:
             backend=settings.HOTPATH_SANDBOX_BACKEND,
             package_dir=package_dir,
             gpu=settings.HOTPATH_GPU_INDEX if submission.device == "cuda" else None,
+            on_progress=ProgressWriter(submission_id=submission.pk),  # the stages, live (submissions.progress)
         )
         try:
             result = grade(job)
         except JobError as exc:
             result = GradeResult(verdict=verdicts.INTERNAL_ERROR, message=f"cannot grade: {exc}")
-    return submission_record_result(submission=submission, result=result)
+    return _record_through_outage(submission=submission, result=result, token=claim.token)
+
+
+@dataclass(frozen=True)
+class Claim:
+    submission: Submission
+    token: uuid.UUID
 
 
 @transaction.atomic
-def _claim(submission_id: str) -> Submission | None:
-    """Mark queued -> running; None when another worker already finished it."""
+def submission_claim(*, submission_id: str, task_id: str = "", worker: str = "") -> Claim | None:
+    """Mark the submission running under a fresh token and a lease, for this task and worker.
+    None when it is finished, or when another message holds a lease that still runs (a
+    duplicate). The same task id takes its own claim over: the attempt before it is over (it
+    retried, or its worker died: a live task never outlives its hard limit, nor a message the
+    broker's visibility timeout). Past HOTPATH_GRADING_MAX_ATTEMPTS claims it ends `failed`."""
     submission = Submission.objects.select_for_update().get(pk=submission_id)
     if submission.is_done:
         return None
+    now = timezone.now()
+    held = submission.status == Submission.Status.RUNNING and submission.lease_expires_at and submission.lease_expires_at > now
+    if held and submission.grading_task_id != task_id:
+        logger.info("submission %s is being graded by task %s; message %s dropped", submission.pk, submission.grading_task_id, task_id)
+        return None
+    if submission.attempts >= settings.HOTPATH_GRADING_MAX_ATTEMPTS:
+        submission_record_result(submission=submission, result=GradeResult(
+            verdict=verdicts.INTERNAL_ERROR, message=f"platform error: the grading was interrupted {submission.attempts} times"))
+        return None
+    limits = grading_time_limits(version=submission.challenge_version, device=submission.device)
+    token = uuid.uuid4()
     submission.status = Submission.Status.RUNNING
-    submission.started_at = timezone.now()
+    submission.started_at = now
     submission.attempts += 1
-    submission.save(update_fields=["status", "started_at", "attempts"])
-    return submission
+    submission.grading_token, submission.grading_task_id, submission.grading_worker = token, task_id[:64], worker[:200]
+    submission.lease_expires_at = now + timedelta(seconds=limits.lease_s)
+    submission.save(update_fields=["status", "started_at", "attempts", "grading_token", "grading_task_id", "grading_worker", "lease_expires_at"])
+    return Claim(submission=submission, token=token)
+
+
+def _record_through_outage(*, submission: Submission, result: GradeResult, token: uuid.UUID) -> Submission:
+    """A finished grading is not thrown away because the database restarts: the record is
+    retried for RECORD_RETRY_S, on a fresh connection each time."""
+    deadline, delay = time.monotonic() + RECORD_RETRY_S, 0.5
+    while True:
+        try:
+            return submission_record_result(submission=submission, result=result, token=token)
+        except (OperationalError, InterfaceError):
+            if time.monotonic() + delay > deadline:
+                raise
+            logger.warning("recording submission %s failed (database unreachable); retrying in %.1f s", submission.pk, delay)
+            connection.close()
+            time.sleep(delay)
+            delay = min(delay * 2, 8.0)
 
 
 @transaction.atomic
-def submission_record_result(*, submission: Submission, result: GradeResult) -> Submission:
+def submission_record_result(*, submission: Submission, result: GradeResult, token: uuid.UUID | None = None) -> Submission:
     """Store the result; a written answer's result also gets its review (which then publishes
-    the score the candidate sees: see reviews.services.written_review_record)."""
+    the score the candidate sees: see reviews.services.written_review_record).
+
+    Compare-and-set under the row's lock: a finished submission keeps its result, and with a
+    `token` (the grading task's claim) only the claim's holder records; None is for trusted
+    callers that grade inline (tests, seed_demo)."""
+    current = Submission.objects.select_for_update().get(pk=submission.pk)
+    if current.is_done or (token is not None and current.grading_token != token):
+        logger.info("submission %s: result %s not recorded (status %s, claim %s)", submission.pk,
+                    result.verdict, current.status, "ours" if current.grading_token == token else "lost")
+        return current
     data = result.as_dict()
     Result.objects.update_or_create(
         submission=submission,
@@ -169,7 +260,8 @@ def submission_record_result(*, submission: Submission, result: GradeResult) -> 
     submission.status = Submission.Status.FAILED if failed else Submission.Status.GRADED
     submission.error = data["message"] if failed else ""
     submission.finished_at = timezone.now()
-    submission.save(update_fields=["status", "error", "finished_at"])
+    submission.grading_token, submission.lease_expires_at = None, None
+    submission.save(update_fields=["status", "error", "finished_at", "grading_token", "lease_expires_at"])
     if "rubric" in data["metrics"]:
         _record_review(submission)
     return submission

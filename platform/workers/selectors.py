@@ -31,3 +31,8 @@ def live_device_classes() -> list[dict]:
 def live_device_class(*, name: str) -> dict | None:
     """The live_device_classes row of this class, or None when no worker of it is live."""
     return next((row for row in live_device_classes() if row["name"] == name), None)
+
+
+def live_worker_hostnames() -> list[str]:
+    """The Celery node names seen within HOTPATH_WORKER_LIVENESS_S (the reaper trusts their gradings)."""
+    return sorted(set(_live_heartbeats().values_list("hostname", flat=True)))
