@@ -1,0 +1,102 @@
+"""Browser fixtures, shared by every test marked `browser`: a headless Debian Chromium driven by
+Selenium through chromedriver (both from apt; nothing is downloaded at test time), and a
+`screenshot(step)` helper that saves var/screenshots/<test>--<step>.png, kept as a CI artifact
+(docs/browser-tests.md). Without Chromium or its driver the browser tests skip, saying why."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
+NARROW_WIDTH, NARROW_HEIGHT = 390, 844  # a phone held upright (iPhone 12-15 CSS pixels)
+CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--disable-extensions",
+                  "--disable-default-apps", "--window-size=1280,900")
+
+
+def _new_driver():
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("headless Chromium and chromedriver are not installed (Debian: apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+def _test_name(request) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+
+
+@pytest.fixture
+def browser(request):
+    driver = _new_driver()
+    yield driver
+    try:  # the last thing the page showed, pass or fail: the first thing to look at when one fails
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOTS / f"{_test_name(request)}--last.png"))
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def narrow(browser):
+    """The browser with a 390-px-wide viewport (device metrics emulated, so window.innerWidth is 390)."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": NARROW_WIDTH, "height": NARROW_HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+    return browser
+
+
+@pytest.fixture
+def screenshot(browser, request):
+    """screenshot("step") saves var/screenshots/<test>--<step>.png and returns its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    base = _test_name(request)
+
+    def save(step: str):
+        path = SCREENSHOTS / f"{base}--{re.sub(r'[^A-Za-z0-9_.-]+', '-', step)}.png"
+        browser.save_screenshot(str(path))
+        return path
+
+    return save
+
+
+@pytest.fixture
+def wait(browser):
+    """wait(condition, seconds) -> what the condition returned (selenium's WebDriverWait)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def until(condition, seconds: float = 30, message: str = ""):
+        return WebDriverWait(browser, seconds, poll_frequency=0.25).until(condition, message)
+
+    return until
+
+
+@pytest.fixture
+def log_in(browser, live_server):
+    """log_in(user) gives the browser that user's session (the log-in form has its own test);
+    log_in(None) makes it anonymous."""
+    from django.conf import settings
+    from django.test import Client
+
+    def as_user(user) -> None:
+        browser.get(f"{live_server.url}/static/web/site.css")  # a cookie is set on the site's origin
+        browser.delete_all_cookies()
+        if user is None:
+            return
+        client = Client()
+        client.force_login(user)
+        browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"})
+
+    return as_user
