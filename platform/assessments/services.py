@@ -317,9 +317,11 @@ def _require_item(session: CandidateSession, item: AssessmentItem) -> None:
 
 
 def _only_entry(item: AssessmentItem, files: dict[str, str]) -> dict[str, str]:
-    entry = item.challenge_version.entry_file
-    if not isinstance(files, dict) or set(files) != {entry} or not isinstance(files[entry], str):
-        raise ValidationError(f"Send one file, {entry}.")
+    """The item's entry file, and any others named like its starter files (the editor's tabs)."""
+    version = item.challenge_version
+    entry, names = version.entry_file, {version.entry_file, *version.starter_files}
+    if not isinstance(files, dict) or entry not in files or not set(files) <= names:
+        raise ValidationError(f"Send one file, {entry}." if names == {entry} else f"Send this item's files: {', '.join(sorted(names))} ({entry} at least).")
     return files
 
 

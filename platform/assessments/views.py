@@ -20,6 +20,8 @@ from assessments.reports import CSV_COLUMNS, candidate_report, comparison, csv_r
 from assessments.rules import invitation_status, seconds_left, session_is_open
 from assessments.similarity import compare
 from catalog.markdown import render_markdown
+from drafts.editor import editor_context
+from drafts.files import ordered, posted_files, starter_tabs
 
 
 def login_required(view):
@@ -354,20 +356,20 @@ def candidate_item(request, token: str, item_id: int):
     item = _get(invitation.assessment.items.select_related("challenge_version__challenge").get, pk=item_id)
     work = next(w for w in selectors.works_of(session=session) if w.item_id == item.pk)
     version = item.challenge_version
-    text = work.files.get(version.entry_file) if work.files else version.starter_files.get(version.entry_file, "")
     if request.method == "POST":
         return _candidate_submit(request, token, session, item, version)
     if not session_is_open(session):
         return redirect("assessments:candidate", token=token)  # which says why, and that the saved work is kept
+    files = ordered(dict(work.files), version=version) if work.files else starter_tabs(version)
     return render(request, "assessments/candidate_item.html", {
-        "invitation": invitation, "session": session, "item": item, "version": version, "work": work, "text": text or "",
+        "invitation": invitation, "session": session, "item": item, "version": version, "work": work,
         "token": token, "open": session_is_open(session), "seconds_left": seconds_left(session),
-        "submission": selectors.latest_submission(work)})
+        "submission": selectors.latest_submission(work), **editor_context(version=version, files=files)})
 
 
 def _candidate_submit(request, token, session, item, version):
     try:
-        services.item_submit(session=session, item=item, files={version.entry_file: request.POST.get("code", "")})
+        services.item_submit(session=session, item=item, files=posted_files(request.POST, entry_file=version.entry_file))
     except services.SessionClosed as exc:
         return render(request, "assessments/candidate_late.html", {"message": exc.messages[0], "token": token}, status=409)
     except ValidationError as exc:
@@ -383,7 +385,7 @@ def candidate_save(request, token: str, item_id: int):
     invitation, session = _candidate_session(token)
     item = _get(invitation.assessment.items.select_related("challenge_version").get, pk=item_id)
     try:
-        work = services.work_save(session=session, item=item, files={item.challenge_version.entry_file: request.POST.get("code", "")})
+        work = services.work_save(session=session, item=item, files=posted_files(request.POST, entry_file=item.challenge_version.entry_file))
     except services.SessionClosed as exc:
         return JsonResponse({"saved": False, "detail": exc.messages[0], "seconds_left": 0}, status=409)
     except ValidationError as exc:

@@ -45,6 +45,22 @@ def ordered(files: dict[str, str], *, version) -> dict[str, str]:
     return {name: files[name] for name in names}
 
 
+def posted_files(data, *, entry_file: str) -> dict[str, str]:
+    """The files a form posted: the entry file's text in `code`, each other file's in `file:NAME`
+    (line ends made LF: browsers post a textarea's as CRLF; the editor, the CLI and starters use LF)."""
+    files = {}
+    if "code" in data:
+        files[entry_file] = _lf(data.get("code", ""))
+    for key in data:
+        if key.startswith(FILE_FIELD_PREFIX):
+            files[key[len(FILE_FIELD_PREFIX):]] = _lf(data.get(key, ""))
+    return files
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n")
+
+
 def check_files(*, version, files: object) -> dict[str, str]:
     """The files, if they keep the submission rules and are named like the challenge's files;
     else a ValidationError that says which rule and, for a name, which names the challenge takes."""

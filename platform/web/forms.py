@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from drafts.files import FILE_FIELD_PREFIX, check_files, ordered
+from drafts.files import check_files, ordered, posted_files
 from drafts.uploads import uploaded_files
 
 
@@ -45,14 +45,8 @@ class SubmitForm(forms.Form):
         self.fields["device_class"].widget.choices = [(row["name"], device_class_label(row)) for row in device_classes or []]
 
     def posted_files(self) -> dict[str, str]:
-        """The files as posted in the textareas (line ends as the editor has them), for redrawing the form."""
-        files = {}
-        if "code" in self.data:
-            files[self.entry_file] = _lf(self.data.get("code", ""))
-        for key in self.data:
-            if key.startswith(FILE_FIELD_PREFIX):
-                files[key[len(FILE_FIELD_PREFIX):]] = _lf(self.data.get(key, ""))
-        return files
+        """The files as posted in the textareas, for redrawing the form as it was sent."""
+        return posted_files(self.data, entry_file=self.entry_file)
 
     def clean(self):
         data = super().clean()
@@ -74,11 +68,6 @@ class SubmitForm(forms.Form):
 
     def submission_files(self) -> dict[str, str]:
         return self.cleaned_data["files"]
-
-
-def _lf(text: str) -> str:
-    """Browsers post a textarea's line ends as CRLF; the editor, the CLI and the starter files use LF."""
-    return text.replace("\r\n", "\n")
 
 
 def device_class_label(row: dict) -> str:

@@ -16,10 +16,11 @@
     fetch(clockUrl, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (d) { left = d.seconds_left; show(); });
   }, 30000);
   show();
-  var editor = document.querySelector("[data-file]"), status = document.getElementById("save-status");
-  if (!editor) return;
-  var dirty = false, form = editor.form;
-  editor.addEventListener("input", function () { dirty = true; if (status) status.textContent = "unsaved changes"; });
+  // Every file's textarea is in the form (the editor copies its text there and fires "input").
+  var form = document.getElementById("work-form"), status = document.getElementById("save-status");
+  if (!form) return;
+  var dirty = false;
+  form.addEventListener("input", function () { dirty = true; if (status) status.textContent = "unsaved changes"; });
   function save() {
     if (!dirty) return;
     dirty = false;
