@@ -27,6 +27,17 @@ def package_copy(tmp_path):
     return copy
 
 
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Every test starts with empty caches: the log-in throttle counts failures there
+    (accounts.throttle), and one test's failures must not lock another test out."""
+    yield
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
 _DB_FIXTURES = ("db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback")
 
 

@@ -15,6 +15,7 @@ from assessments.models import (Assessment, AssessmentItem, AssessmentSubmission
 from catalog.models import Challenge, ChallengeVersion, HintReveal
 from contests.models import AuditEvent, Contest, ContestChallenge, ContestSubmission, Invitation, Participant, Verification
 from leaderboards.models import BestEntry, UserTotal
+from ops.models import WorkerHealth
 from reviews.models import CriterionMark, CriterionOverride, WrittenReview
 from submissions.models import Result, Submission
 from submissions.rules import result_solves
@@ -231,6 +232,21 @@ class WorkerHeartbeatFactory(factory.django.DjangoModelFactory):
     gpu_model = factory.LazyAttribute(lambda w: "" if w.device_class == "cpu" else f"NVIDIA {w.device_class.upper()}")
     free_slots = 1
     last_seen = factory.LazyFunction(timezone.now)
+
+
+class WorkerHealthFactory(factory.django.DjangoModelFactory):
+    """A worker's health report just now (ops.models); `gpus` empty: a CPU worker."""
+
+    class Meta:
+        model = WorkerHealth
+        django_get_or_create = ("hostname",)
+
+    hostname = factory.Sequence(lambda n: f"celery@health-{n}")
+    device_classes = factory.LazyFunction(lambda: ["cpu"])
+    slots = 1
+    free_slots = 1
+    gpus = factory.LazyFunction(list)
+    seen_at = factory.LazyFunction(timezone.now)
 
 
 class WebhookFactory(factory.django.DjangoModelFactory):

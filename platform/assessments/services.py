@@ -22,6 +22,7 @@ from catalog.models import Challenge
 from catalog.selectors import ANSWER_KINDS, runs_on
 from reviews.models import CriterionMark, WrittenReview
 from reviews.services import criterion_override, review_complete
+from submissions.rate_limits import submission_rate_check
 from submissions.services import submission_create, validate_files
 from workers.devices import DeviceClassError, device_kind_of, normalize_device_class
 
@@ -295,6 +296,7 @@ def item_submit(*, session: CandidateSession, item: AssessmentItem, files: dict[
         if work.submissions.count() >= MAX_SUBMISSIONS_PER_ITEM:
             raise ValidationError(f"You have submitted this item {MAX_SUBMISSIONS_PER_ITEM} times, the most it takes; "
                                   "your work is still saved, and the last submission counts.")
+        submission_rate_check(user=work.session.candidate)  # the site's rate, as on every path (the hand-in is exempt)
         return _submit(work, automatic=False)
 
 

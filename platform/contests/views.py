@@ -13,6 +13,7 @@ from contests.models import Contest, ContestChallenge, ContestSubmission
 from contests.selectors import audit_log, contest_board, contest_challenges, contest_get, contest_list, contest_phase, is_organiser, is_participant, submissions_left
 from contests.services import contest_publish, contest_reverify_check, contest_register, contest_submit, entry_disqualify, entry_reinstate
 from contests.tasks import queue_reverification
+from submissions.rate_limits import submission_rate_check
 
 
 def _contest_or_404(slug: str) -> Contest:
@@ -72,7 +73,12 @@ def submit(request, slug: str):
         messages.error(request, "Choose one of this contest's challenges.")
         return redirect("contest", slug=slug)
     files = {challenge.challenge.current_version.entry_file: request.POST.get("code", "")}
-    return _act(request, slug, lambda: contest_submit(contest=contest, user=request.user, challenge=challenge.challenge, files=files))
+
+    def act():
+        submission_rate_check(user=request.user)  # the site's rate, as on every path (submissions.rate_limits)
+        contest_submit(contest=contest, user=request.user, challenge=challenge.challenge, files=files)
+
+    return _act(request, slug, act)
 
 
 def _entry_or_404(contest: Contest, submission_id) -> ContestSubmission:

@@ -16,8 +16,12 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").is_file() else None
 
-DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+# Off unless set: `make run` sets DEBUG=1 for development (docs/security.md). A site with DEBUG on
+# shows settings and paths on every error page.
+DEBUG = env.bool("DEBUG", default=False)
+# The laptop key; hotpath.settings_production refuses to start with it (or without SECRET_KEY).
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -42,11 +46,14 @@ INSTALLED_APPS = [
     "webhooks",
     "assessments",
     "drafts",  # editor drafts per user and challenge (and assessment session)
+    "ops",  # /healthz, /readyz, /metrics, request limits, JSON logs, GPU health (docs/deployment.md)
     "api",
     "web",
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.RequestIdMiddleware",  # a request id for the JSON logs (and the X-Request-ID header)
+    "ops.middleware.RequestLimitsMiddleware",  # a body over HOTPATH_MAX_REQUEST_BYTES is a 413 before it is read
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +101,30 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# --- Caches: the log-in throttle (accounts.throttle) and DRF --------------------------------
+# locmem (one process: runserver, the tests) unless CACHE_URL names a shared one, e.g.
+# redis://redis:6379/1 or dbcache://hotpath_cache (after `manage.py createcachetable`). A site
+# served by several processes needs a shared cache, or each process counts log-ins on its own.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://hotpath")}
+
+# --- Request bodies and uploads (ops.middleware, ops.uploads; docs/security.md) --------------
+# A body larger than HOTPATH_MAX_REQUEST_BYTES is refused (413) before a byte of it is read; an
+# uploaded file is read in chunks and refused as soon as it passes HOTPATH_MAX_UPLOAD_FILE_BYTES.
+# Files within the cap stay in memory, so no upload is ever written to FILE_UPLOAD_TEMP_DIR.
+from graders.submission_files import LIMITS as _SUBMISSION_LIMITS  # noqa: E402
+
+HOTPATH_MAX_REQUEST_BYTES = env.int("HOTPATH_MAX_REQUEST_BYTES", default=4 * _SUBMISSION_LIMITS.max_total_bytes + (64 << 10))
+# one uploaded file: a zip of a whole submission, stored uncompressed, fits (drafts.uploads checks the exact limits)
+HOTPATH_MAX_UPLOAD_FILE_BYTES = env.int("HOTPATH_MAX_UPLOAD_FILE_BYTES", default=_SUBMISSION_LIMITS.max_total_bytes + (64 << 10))
+DATA_UPLOAD_MAX_MEMORY_SIZE = HOTPATH_MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = HOTPATH_MAX_REQUEST_BYTES
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
+FILE_UPLOAD_HANDLERS = [
+    "ops.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Celery: the grading queue ----------------------------------------------------------
 _BROKER_DIR = Path(env("HOTPATH_BROKER_DIR", default=str(VAR_DIR / "broker")))
@@ -159,6 +190,23 @@ HOTPATH_WEBHOOK_ALLOW_PRIVATE = env.bool("HOTPATH_WEBHOOK_ALLOW_PRIVATE", defaul
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Hotpath <noreply@hotpath.local>")
 # Submission limits (files, sizes, names) are graders.submission_files.LIMITS, shared with the pipeline.
+# How often one user may submit, on every path (web, API, CLI, assessments, contests):
+# submissions.rate_limits, counted from the database ("N/second|minute|hour|day").
+HOTPATH_SUBMISSION_RATE = env("HOTPATH_SUBMISSION_RATE", default="30/minute")
+# Log-in throttle (accounts.throttle), web and /api/token/: after this many failures within
+# HOTPATH_LOGIN_LOCKOUT_S the username (from any address) or the address (for any username) is
+# locked out for HOTPATH_LOGIN_LOCKOUT_S.
+HOTPATH_LOGIN_MAX_FAILURES = env.int("HOTPATH_LOGIN_MAX_FAILURES", default=5)
+HOTPATH_LOGIN_MAX_FAILURES_PER_IP = env.int("HOTPATH_LOGIN_MAX_FAILURES_PER_IP", default=20)
+HOTPATH_LOGIN_LOCKOUT_S = env.int("HOTPATH_LOGIN_LOCKOUT_S", default=900)
+# Proxies in front of the site that append to X-Forwarded-For (0: the peer address is the client's).
+HOTPATH_TRUSTED_PROXIES = env.int("HOTPATH_TRUSTED_PROXIES", default=0)
+# /metrics (ops.metrics): allowed with `Authorization: Bearer <HOTPATH_METRICS_TOKEN>` or from an
+# address in HOTPATH_METRICS_ALLOWED_IPS (addresses or networks); neither set: loopback only.
+HOTPATH_METRICS_TOKEN = env("HOTPATH_METRICS_TOKEN", default="")
+HOTPATH_METRICS_ALLOWED_IPS = env.list("HOTPATH_METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+# /readyz: how long to wait for the broker before calling it unreachable.
+HOTPATH_READY_BROKER_TIMEOUT_S = env.float("HOTPATH_READY_BROKER_TIMEOUT_S", default=2.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -167,7 +215,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"submissions": env("HOTPATH_SUBMISSION_RATE", default="30/minute")},
     "EXCEPTION_HANDLER": "api.errors.exception_handler",  # every API error is JSON with a `detail`
 }
 SPECTACULAR_SETTINGS = {
@@ -181,9 +228,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# LOG_FORMAT=json: one JSON object per line (ops.logging.JsonFormatter) with the request id and
+# submission id where known; the default is plain text for a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "ops.logging.ContextFilter"}},
+    "formatters": {"json": {"()": "ops.logging.JsonFormatter"}, "text": {"format": "%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": "json" if env("LOG_FORMAT", default="text") == "json" else "text"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

@@ -3,7 +3,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),  # the throttled log-in (accounts.throttle), before Django's
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("ops.urls")),  # /healthz, /readyz, /metrics
     path("api/", include("api.urls")),
     path("reviews/", include("reviews.urls")),
     path("leaderboards/", include("leaderboards.urls")),

@@ -18,6 +18,7 @@ from drafts.selectors import editor_files
 from drafts.services import draft_save
 from leaderboards.selectors import challenge_board
 from submissions.models import Submission
+from submissions.rate_limits import submission_rate_check
 from submissions.selectors import challenge_history as challenge_history_of
 from submissions.selectors import (device_classes_for, is_solved, solved_challenge_ids, submission_diff, submission_get,
                                    submission_list, topic_progress)
@@ -53,6 +54,7 @@ def challenge_detail(request, slug: str):
             # The files are the draft first, kept whatever the submission's fate (no live worker, say).
             draft_save(user=request.user, challenge=challenge, files=form.submission_files())
             try:
+                submission_rate_check(user=request.user)  # the site's rate, as on every path (submissions.rate_limits)
                 submission = submission_create(user=request.user, challenge=challenge, files=form.submission_files(),
                                                device_class=form.cleaned_data.get("device_class") or None)
             except ValidationError as exc:  # DeviceClassUnavailable included: its message says which classes are online

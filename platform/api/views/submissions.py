@@ -3,22 +3,18 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from api.serializers import SubmissionInput, SubmissionListQuery, SubmissionOutput
 from api.services import FileNamesError, api_submission_create
-from api.views.base import ApiView, challenge_or_404, error, query
+from api.views.base import ApiView, Refused429, challenge_or_404, error, query
 from api.views.contests import contest_or_404
 from submissions.models import Submission
+from submissions.rate_limits import SubmissionRateLimited, submission_rate_check
 from submissions.selectors import submission_get, submission_list
 
 
 class SubmissionListApi(ApiView):
     permission_classes = [IsAuthenticated]
-    throttle_scope = "submissions"
-
-    def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(
         parameters=[OpenApiParameter("challenge", str, description="only this challenge's"), OpenApiParameter("limit", int, description="1 to 500 (100)")],
@@ -37,10 +33,14 @@ class SubmissionListApi(ApiView):
             201: SubmissionOutput,
             400: error("bad files (names, sizes, NUL bytes), a device the challenge does not run on, or a device class with no live worker"),
             404: error("no such challenge (or contest)"),
-            429: error("too many submissions"),
+            429: error("too many submissions (HOTPATH_SUBMISSION_RATE, the same on every path; Retry-After says when)"),
         },
     )
     def post(self, request):
+        try:
+            submission_rate_check(user=request.user)
+        except SubmissionRateLimited as exc:
+            raise Refused429(wait=exc.retry_after_s, detail=exc.messages[0]) from None
         data = SubmissionInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
