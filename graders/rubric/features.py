@@ -198,7 +198,7 @@ def criterion_evidence(prepared: PreparedRubric, item: PreparedCriterion, segmen
     alias_hits = np.array([text.phrases_in(s, item.alias_patterns) for s in segmented.eligible])
     bares = np.array(segment_bares(prepared, segmented))
     # A bare mention can only earn a tool's half credit, so a segment that says something wins ties.
-    rank = positive - np.maximum(negative - positive, 0.0) + 0.03 * np.minimum(alias_hits, 3) - BARE_RANK_PENALTY * bares
+    rank = positive + 0.03 * np.minimum(alias_hits, 3) - BARE_RANK_PENALTY * bares
     rank[list(blocked)] = -np.inf
     best = int(np.argmax(rank))
     segment = segmented.eligible[best]

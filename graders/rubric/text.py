@@ -9,10 +9,15 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-MAX_ANSWER_CHARS = 20_000
+MAX_ANSWER_CHARS = 20_000  # beyond this an answer is padding; the rest is ignored and flagged
 BRACKET_JOIN_PIECES = 3  # a bracket left open ("a smiley :(") joins at most this many pieces
 SHORT_PHRASE_WORDS = 6  # a list item this short made of rubric phrases names a topic and claims nothing
-_SAYS_SOMETHING = re.compile(r"\w\s*(?::|->|=>|=|\u2192|\u2014)\s*\w")  # "launch overhead: many small kernels"  # beyond this an answer is padding; the rest is ignored and flagged
+_SAYS_SOMETHING = re.compile(r"\w\s*(?::|->|=>|=|\u2192|\u2014)\s*\w")  # "launch overhead: many small kernels"
+# An instruction to measure something ("Measure throughput versus batch size", "Plot
+# throughput vs batch size first", "Count kernels per step") says what to do, however few
+# words are left once the rubric phrases are removed: it is a claim, not a bare topic.
+_MEASURING_VERB = re.compile(
+    r"^\W*(?:then\s+|first\s+|also\s+|and\s+)?(?:measure|plot|sweep|record|count|benchmark|compare|capture|vary)\s+(?!and\b|or\b|,)\w", re.IGNORECASE)
 
 _SEGMENT_BREAK = re.compile(
     r"(?:\n+|(?<=[.!?;])\s+|\s+(?=\(?\d{1,2}[.)]\s)|\s+(?=step\s+\d+\s*[:.)-]))", re.IGNORECASE
@@ -143,6 +148,8 @@ def is_bare(segment: str, topics: Iterable[re.Pattern[str]], tools: Iterable[re.
     if left >= 3:
         return False
     is_list = len(re.findall(r"[,/]", segment)) >= 2
+    if _MEASURING_VERB.search(normalise(segment)) and not is_list:
+        return False  # "Measure throughput versus batch size": an instruction, terse but a claim
     if _SAYS_SOMETHING.search(segment) and not is_list:
         return False  # "launch overhead: many small kernels", "GPU maxed -> compute-bound": terse, but a claim
     if len(words(segment)) <= SHORT_PHRASE_WORDS and left < 2:
