@@ -37,7 +37,10 @@ def uploaded_files(uploads: list, *, version, limits: SubmissionLimits = LIMITS)
             files = {version.entry_file: next(iter(files.values()))}
     if not files:
         raise UploadError("The upload holds no files.")
-    return check_files(version=version, files=files)
+    # Checked as part of a submission: the entry file may come from the editor (or the form's other
+    # fields) instead, so an upload of model.py alone is fine, and counts with the entry file.
+    check_files(version=version, files={version.entry_file: "", **files})
+    return files
 
 
 def _is_zip(upload) -> bool:
