@@ -24,15 +24,16 @@ class Progress:
         self.last_key = None
         self.last_at = -math.inf
 
-    def __call__(self, stage: str, **fields) -> bool:
-        """Report `stage` with its fields (None values left out); True when a line was written."""
+    def __call__(self, stage: str, *, force: bool = False, **fields) -> bool:
+        """Report `stage` with its fields (None values left out); True when a line was written.
+        `force` sends a repeat at once (a case's last timing round: its final CI)."""
         if self.channel is None:
             return False
         now = self.clock()
         fields = {k: _finite(v) for k, v in fields.items()}
         event = {"stage": stage, **{k: v for k, v in fields.items() if v is not None}}
         key = milestone(event)
-        if key == self.last_key and now - self.last_at < self.min_interval_s:
+        if key == self.last_key and now - self.last_at < self.min_interval_s and not force:
             return False
         line = json.dumps({"progress": event}, separators=(",", ":"), allow_nan=False) + "\n"
         if self.spent + len(line) > self.budget_bytes:

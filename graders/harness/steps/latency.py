@@ -46,7 +46,10 @@ def latency(session: "Session") -> None:
     check_cipher(session)
     cases = [(i, c) for i, c in enumerate(session.challenge.cases()) if c.timed]
     dtype = session.device_spec["params"].get("timed_dtype", session.dtypes()[0])
-    results = [_time_case(session, index, case, dtype) for index, case in cases]
+    results = []
+    for step_index, (index, case) in enumerate(cases, start=1):
+        session.progress("latency", case_step=step_index, case_of=len(cases), case=case.name)
+        results.append(_time_case(session, index, case, dtype, at=(step_index, len(cases))))
     _check_idle(session)
     if session.device.type == "cuda":
         # Clocks and temperature right after the last timed batch, while the card is still warm.
@@ -101,15 +104,15 @@ def check_cipher(session: "Session") -> None:
         raise RuntimeError(f"the worker's keystream on {session.device} differs from the supervisor's: sealed inputs cannot be used here")
 
 
-def _time_case(session: "Session", case_index: int, case: Case, dtype: str) -> dict:
+def _time_case(session: "Session", case_index: int, case: Case, dtype: str, *, at: tuple[int, int] = (1, 1)) -> dict:
     mode = _preferred_mode(session)
     if mode == "graph":
         try:
-            return _measure(session, case_index, case, dtype, mode)
+            return _measure(session, case_index, case, dtype, mode, at=at)
         except _GraphMismatch:
             if "graph_replay_mismatch" not in session.flags:
                 session.flags.append("graph_replay_mismatch")
-    return _measure(session, case_index, case, dtype, "eager")
+    return _measure(session, case_index, case, dtype, "eager", at=at)
 
 
 def _preferred_mode(session: "Session") -> str:
@@ -140,7 +143,7 @@ class _Case:
         return _timed_batch(self, role, self.fresh_batch())
 
 
-def _measure(session: "Session", case_index: int, case: Case, dtype: str, mode: str) -> dict:
+def _measure(session: "Session", case_index: int, case: Case, dtype: str, mode: str, *, at: tuple[int, int] = (1, 1)) -> dict:
     run = _Case(session, case_index, case, dtype, mode)
     # An unpredictable number of verified calls first, so warm-up cannot be told from timing.
     for _ in range(run.rng.randint(2, 5)):
@@ -162,10 +165,13 @@ def _measure(session: "Session", case_index: int, case: Case, dtype: str, mode: 
             series[role].add(*run.timed(role))
         rounds += 1
         if rounds < MIN_ROUNDS:
+            session.progress("latency", case_step=at[0], case_of=at[1], case=case.name, step=rounds)
             continue
         judged = judge_case(device=session.device.type, candidate=series["candidate"], baseline=series["baseline"])
         converged = all(side["charged_ci_rel"] <= CI_TARGET for side in judged["sides"].values())
-        if converged or time.monotonic() - started > budget:
+        last = converged or time.monotonic() - started > budget
+        session.progress("latency", force=last, case_step=at[0], case_of=at[1], case=case.name, step=rounds, speedup=judged["speedup"], ci=judged["speedup_ci"])
+        if last:
             return _case_result(run, series, judged, converged=converged, rounds=rounds)
 
 
@@ -357,9 +363,22 @@ def _case_result(run: _Case, series: dict[str, Series], judged: dict, *, converg
     for role in ("candidate", "baseline"):
         side = sides[role]
         per_call = stats.summarize_ms(series[role].per_call())
-        result[role] = dict(per_call, per_batch=side["in_process"], charged_median=side["charged_ns"] / 1e6, source=side["source"])
+        result[role] = dict(per_call, per_batch=side["in_process"], charged_median=side["charged_ns"] / 1e6, source=side["source"],
+                            quantiles=distribution_ms(series[role].per_call()))
         result[f"{role}_outside"] = dict(side["outside_clock"], clock=side["clock"], allowed_us=side["allowed_ns"] / 1e3, noise_us=side["noise_ns"] / 1e3)
     return result
+
+
+DISTRIBUTION_QUANTILES = (0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 1.0)
+
+
+def distribution_ms(samples_ns: list[float]) -> dict:
+    """The per-call times' distribution in a few numbers (for the result page's chart): these
+    quantiles, in ms, whatever the number of calls."""
+    values = sorted(v / 1e6 for v in samples_ns)
+    if not values:
+        return {"q": [], "ms": []}
+    return {"q": list(DISTRIBUTION_QUANTILES), "ms": [round(stats.quantile(values, q), 6) for q in DISTRIBUTION_QUANTILES]}
 
 
 def _method_text(session: "Session") -> str:
