@@ -152,6 +152,24 @@ def test_a_terse_idea_built_from_rubric_phrases_earns_full_credit(batch_rubric):
     assert by_id(result)["h2d_transfer"].points == 3
 
 
+
+def test_a_claim_worded_like_a_negative_exemplar_earns_with_its_own_sentence_and_the_denial_does_not(batch_rubric):
+    # The negative exemplar "The data loading cannot be the problem..." is close to this claim in
+    # embedding space; the claim must still be h2d's evidence, the launch sentence launch's.
+    claim = ("The CPU side is the problem: the data loader cannot keep up with the GPU, so I would time the "
+             "loader alone and look for idle gaps in an Nsight Systems trace.")
+    launch = "Many tiny kernels could also make the model launch-bound, so try CUDA graphs."
+    result = by_id(score_answer(rubric=batch_rubric, answer=f"{claim} {launch}"))
+    assert (result["h2d_transfer"].points, result["h2d_transfer"].evidence) == (3, claim)
+    assert result["launch_overhead"].evidence == launch
+    denied = "The data loading cannot be the problem because it runs on the CPU."
+    assert score_answer(rubric=batch_rubric, answer=denied).score == 0
+
+
+def test_a_terse_instruction_to_measure_the_curve_earns_method(batch_rubric):
+    result = score_answer(rubric=batch_rubric, answer="Measure throughput versus batch size.")
+    assert by_id(result)["method"].points == 1
+
 def test_negating_a_good_statement_removes_its_credit(debug_rubric):
     said = "I would bisect the deployment diff and test the library and driver versions one at a time."
     denied = "I would not bisect the deployment diff or test the library and driver versions one at a time."

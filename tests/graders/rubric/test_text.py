@@ -55,6 +55,17 @@ def test_a_bare_tool_list_is_bare_and_an_idea_is_not():
     assert not text.is_bare("Use nsys to look for idle gaps caused by slow preprocessing.", topics, tools)
 
 
+
+def test_an_instruction_to_measure_is_a_claim_but_a_listed_topic_is_bare():
+    topics = [text.phrase_pattern(p) for p in ("versus batch size", "vs batch size", "batch size sweep", "sweep",
+                                                "plot throughput", "nsys", "ncu")]
+    tools = [text.phrase_pattern(p) for p in ("nsys", "ncu")]
+    assert not text.is_bare("Measure throughput versus batch size.", topics, tools)
+    assert not text.is_bare("Plot throughput vs batch size first.", topics, tools)
+    assert not text.is_bare("Then sweep the batch size.", topics, tools)
+    assert text.is_bare("batch size sweep", topics, tools)  # the topic named, nothing said about it
+    assert text.is_bare("Measure nsys, ncu, sweep.", topics, tools)  # a list after the verb stays a list
+
 def test_unknown_word_ratio_separates_gibberish_from_english():
     known = frozenset({"the", "gpu", "was", "idle", "between", "kernels"})
     assert text.unknown_word_ratio("the gpu was idle between kernels", known) == 0
