@@ -15,6 +15,7 @@ import sandbox
 from graders import progress, scoring, verdicts
 from graders.catalog import challenge_roots, load_challenge
 from graders.harness.libraries import write_libraries
+from graders.harness.phases import PACKAGE_FAULT
 from graders.registry import in_stage_order, sandbox_steps
 from graders.result import GradeResult, ResultError, parse_result
 from graders.spec import ChallengeSpec, load_spec
@@ -58,11 +59,12 @@ class GradeJob:
 
 
 def grade(job: GradeJob) -> GradeResult:
-    """Grade, retrying platform failures (internal_error) a couple of times."""
+    """Grade, retrying platform failures (internal_error) a couple of times; not a package fault
+    (the package itself cannot run within its limits: it would fail the same way again)."""
     spec = _load(job)
     result = _grade_once(job, spec)
     for _ in range(INTERNAL_RETRIES):
-        if result.verdict not in verdicts.RETRYABLE:
+        if result.verdict not in verdicts.RETRYABLE or PACKAGE_FAULT in result.flags:
             break
         result = _grade_once(job, spec)
     return result
@@ -237,15 +239,18 @@ def _interpret(outcome: sandbox.SandboxResult) -> GradeResult:
     except ResultError as exc:
         result = None
         parse_problem = str(exc)
+    peak = f"; the sandbox's peak {outcome.peak_memory_mb:.0f} MiB" if outcome.peak_memory_mb else ""
     if result is not None:
-        if outcome.oom_killed and result.verdict in (verdicts.RUNTIME_ERROR, verdicts.INTERNAL_ERROR):
+        if outcome.oom_killed and result.verdict in (verdicts.RUNTIME_ERROR, verdicts.INTERNAL_ERROR) and PACKAGE_FAULT not in result.flags:
             result.verdict = verdicts.MEMORY_LIMIT_EXCEEDED
-            result.message = f"the memory limit was reached ({result.message})"
+            result.message = f"the memory limit was reached ({result.message}{peak})"
         return result
     if outcome.timeout:
-        return GradeResult(verdict=verdicts.TIME_LIMIT_EXCEEDED, message=f"the sandbox's wall-time limit was reached after {outcome.wall_s:.1f} s", log=stderr_tail)
+        return GradeResult(verdict=verdicts.TIME_LIMIT_EXCEEDED, message=f"the sandbox's wall-time limit was reached after {outcome.wall_s:.1f} s "
+                           "and the supervisor was stopped before it wrote a result (phase unknown)", log=stderr_tail)
     if outcome.oom_killed:
-        return GradeResult(verdict=verdicts.MEMORY_LIMIT_EXCEEDED, message="the memory limit was reached", log=stderr_tail)
+        return GradeResult(verdict=verdicts.MEMORY_LIMIT_EXCEEDED, message=f"the memory limit was reached{peak} and the supervisor was stopped "
+                           "before it wrote a result (phase unknown)", log=stderr_tail)
     if outcome.output_limited:
         return GradeResult(verdict=verdicts.OUTPUT_LIMIT_EXCEEDED, message="output over the limit", log=stderr_tail)
     reason = outcome.error or f"no valid result ({parse_problem}); exit status {outcome.exit_code}"

@@ -25,13 +25,13 @@ def call_and_check(session: "Session", case: Case, dtype: str, inputs: dict, exp
     """One `call` of the candidate's entry point, its output verified (and, with `check_inputs`,
     the inputs as the call left them compared with the supervisor's copy)."""
     spec, tensors = split_tensors(inputs)
-    header, outs = session.candidate.request(
+    header, outs = session.answer(  # timed as the candidate's phase, the reply checked
+        session.candidate,
         {"op": "call", "kwargs": spec, "poison_bytes": nbytes(expected, dtype), "return_inputs": check_inputs},
         tensors,
         timeout=session.call_timeout(),
         max_bytes=answer_cap(expected, dtype, 1) + (sum(t.numel() * t.element_size() for t in tensors) if check_inputs else 0),
     )
-    session.check_answer(header)
     kinds = header.get("outputs") or [{}]
     n_out = sum(1 for k in kinds if k.get("type") == "tensor")
     verify_output(session, case, dtype, kinds[0], outs[0] if n_out else None, expected, inputs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -37,10 +38,14 @@ class Case:
 
 @dataclass
 class Challenge:
-    """What the supervisor needs from a package: cases, inputs, the oracle, the baseline."""
+    """What the supervisor needs from a package: cases, inputs, the oracle, the baseline.
+
+    `guard(what)`, where given, is entered around every run of the package's input maker and
+    oracle (the supervisor's PhaseClock.oracle: timed, allocations capped)."""
 
     package_dir: Path
     job: dict
+    guard: Callable[[str], Any] | None = None
 
     def __post_init__(self) -> None:
         refs = self.job["harness"]
@@ -71,12 +76,24 @@ class Challenge:
 
     def inputs(self, case: Case, *, dtype: str, device: torch.device, seed: int) -> dict[str, Any]:
         generator = torch.Generator(device="cpu").manual_seed(seed)
-        return self.make_inputs(dict(case.params), dtype=DTYPES[dtype], device=device, generator=generator)
+        with self._guarded(f"making the inputs of {case.name} ({dtype})"):
+            return self.make_inputs(dict(case.params), dtype=DTYPES[dtype], device=device, generator=generator)
 
     def expected(self, inputs: dict[str, Any]) -> Any:
-        copies = {k: v.clone() if isinstance(v, torch.Tensor) else v for k, v in inputs.items()}
-        with torch.no_grad():
-            return self.expected_fn(**copies)
+        with self._guarded(f"the float64 expected output for {describe_inputs(inputs)}"):
+            copies = {k: v.clone() if isinstance(v, torch.Tensor) else v for k, v in inputs.items()}
+            with torch.no_grad():
+                return self.expected_fn(**copies)
+
+    def _guarded(self, what: str):
+        return self.guard(what) if self.guard is not None else nullcontext()
+
+
+def describe_inputs(inputs: dict[str, Any], *, most: int = 4) -> str:
+    """`x (4096, 4096) float32, ...`: the tensors of an input set, for messages."""
+    parts = [f"{k} {tuple(v.shape)} {str(v.dtype).removeprefix('torch.')}" for k, v in inputs.items() if isinstance(v, torch.Tensor)]
+    text = ", ".join(parts[:most]) + (f" and {len(parts) - most} more" if len(parts) > most else "")
+    return f"inputs {text}" if text else "inputs without tensors"
 
 
 def _case_name(params: dict) -> str:

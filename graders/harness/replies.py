@@ -107,6 +107,7 @@ RULES: dict[str, Callable] = {
     "error": _text(TEXT_CAP),
     "traceback": _text(TEXT_CAP),
     "line": _line,
+    "file": _text(NAME_CAP),
     "tripwire": _names,
     "mode": _mode,
     "capture_error": _text(TEXT_CAP),

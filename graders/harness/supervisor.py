@@ -27,6 +27,7 @@ import torch
 from graders import verdicts
 from graders.harness import steps
 from graders.harness.environment import fingerprint
+from graders.harness.error_hints import runtime_message
 from graders.harness.libraries import SUPERVISOR_LIB, TRUSTED_LIB, WORKER_LIB, supervisor_only
 from graders.harness.ncu import early_ncu_worker
 from graders.harness.outcome import Outcome
@@ -119,8 +120,7 @@ class Session:
             reached = reached_for_grader_code(reply, (self.bundle / SUPERVISOR_LIB, self.trusted_lib))
             if reached:
                 raise Outcome(verdicts.REJECTED, f"reached for the grader's own code ({reached}): trusted grading code is not available to submissions")
-            where = f" (line {reply['line']})" if reply.get("line") else ""
-            raise Outcome(verdicts.RUNTIME_ERROR, f"{reply.get('error_type', 'Error')}: {reply.get('error', '')}{where}".strip(), traceback=reply.get("traceback", ""))
+            raise Outcome(verdicts.RUNTIME_ERROR, runtime_message(reply, device_type=self.device.type), traceback=reply.get("traceback", ""))
 
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> dict:
@@ -128,7 +128,7 @@ class Session:
         watchdog = OracleWatchdog(self.phases, self._abandon) if self.write_result is not None else None
         try:
             if watchdog is not None:
-                watchdog.__enter__()
+                watchdog.start()
             self.progress("starting")
             self._start_workers()
             self._load_candidate()
@@ -145,7 +145,7 @@ class Session:
             self.add_check(failed, "fail", message)
         finally:
             if watchdog is not None:
-                watchdog.__exit__()
+                watchdog.stop()
             self._stop_workers()
         return self._result(verdict, message)
 
@@ -154,7 +154,7 @@ class Session:
         if outcome.detail.get("package_fault"):
             self.flags.append(PACKAGE_FAULT)
         elif outcome.verdict == verdicts.TIME_LIMIT_EXCEEDED:
-            return f"{outcome.message} ({self.phases.summary()})"
+            return f"{outcome.message}; {self.phases.summary()}"
         return outcome.message
 
     def _abandon(self, outcome: Outcome) -> None:
@@ -223,7 +223,8 @@ class Session:
         self.ncu_worker = early_ncu_worker(self)
 
     def _load_candidate(self) -> None:
-        reply, _ = self.candidate.request(self.load_header(), timeout=self.load_timeout())
+        with self.phases.timed("candidate"):
+            reply, _ = self.candidate.request(self.load_header(), timeout=self.load_timeout())
         if not reply.get("ok") and reply.get("error_type") in ("SyntaxError", "IndentationError", "TabError"):
             raise Outcome(verdicts.COMPILE_ERROR, f"{reply.get('error_type')} at line {reply.get('line')}: {reply.get('error')}")
         self.check_answer(reply)
@@ -282,15 +283,15 @@ def main(argv: list[str] | None = None) -> int:
     _make_undumpable()
     result_channel = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints never land on the result channel
+    write_result = ResultOnce(result_channel)
     try:
         job = json.loads((args.bundle / "private" / "job.json").read_text())
         session = Session(job=job, bundle=args.bundle, worker_bundle=args.worker_bundle, scratch=args.scratch, progress=Progress(result_channel))
-        session.write_result = write_result = ResultOnce(result_channel)
+        session.write_result = write_result
         result = session.run()
     except Exception as exc:  # noqa: BLE001 - the platform failed around the candidate
         traceback.print_exc()
         result = {"verdict": verdicts.INTERNAL_ERROR, "message": f"harness failure: {type(exc).__name__}: {exc}", "flags": [], "checks": [], "metrics": {}, "log": ""}
-        write_result = ResultOnce(result_channel) if "write_result" not in locals() else write_result
     write_result(result)
     return 0
 

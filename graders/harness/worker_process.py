@@ -138,7 +138,7 @@ class WorkerProcess:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.kill()
-                raise Outcome(verdicts.TIME_LIMIT_EXCEEDED, f"a call did not finish within {timeout:.1f} s")
+                raise Outcome(verdicts.TIME_LIMIT_EXCEEDED, f"a call did not finish within {timeout:.1f} s (phase: {self.role})")
             readable, _, _ = select.select([self.channel.sock], [], [], min(remaining, 0.25))
             if not readable:
                 continue

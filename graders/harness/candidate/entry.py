@@ -12,6 +12,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from graders.harness.shared.memcap import cap_data
+
 
 def pin_to(cpus) -> None:
     """Run on the CPUs the supervisor chose (the cpu device's latency grading puts the supervisor
@@ -23,6 +25,14 @@ def pin_to(cpus) -> None:
         os.sched_setaffinity(0, {int(c) for c in cpus})
     except (OSError, ValueError, TypeError):
         pass
+
+
+def cap_own_memory(limit_mb) -> None:
+    """The trusted baseline's worker caps its own allocations at the sandbox's whole limit (the
+    supervisor asks for it in the baseline's load only): a reference that alone needs more fails
+    with an allocation error, reported as the package's fault, not killed with the sandbox full."""
+    if isinstance(limit_mb, (int, float)) and not isinstance(limit_mb, bool) and limit_mb > 0:
+        cap_data(float(limit_mb))
 
 
 def load_entry(path: Path, callable_name: str):
@@ -41,16 +51,33 @@ def load_entry(path: Path, callable_name: str):
     return fn
 
 
-def describe_exception(exc: BaseException) -> dict:
-    """The reply fields for an exception: type, message, traceback (capped), and the line of the
-    candidate's code it came from (frames inside graders/harness are skipped)."""
+def describe_exception(exc: BaseException, *, code_dir: Path | None = None) -> dict:
+    """The reply fields for an exception: type, message, traceback (capped), and the file and line
+    of the candidate's own code it came from: the innermost frame in a file under `code_dir` (the
+    submitted files), not one inside torch or the harness, which the candidate's call only reached.
+    Without `code_dir`, the innermost frame outside graders/harness."""
     tb = traceback.format_exception(exc)
     detail = {"error_type": type(exc).__name__, "error": str(exc)[:2000], "traceback": "".join(tb)[-8000:]}
     if isinstance(exc, SyntaxError):
         detail["line"] = exc.lineno
+        if exc.filename:
+            detail["file"] = Path(exc.filename).name
     elif exc.__traceback__ is not None:
-        frames = traceback.extract_tb(exc.__traceback__)
-        candidate = [f for f in frames if "graders/harness" not in f.filename.replace(os.sep, "/")]
-        if candidate:
-            detail["line"] = candidate[-1].lineno
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if _is_candidates(f.filename, code_dir)]
+        if frames:
+            detail["line"] = frames[-1].lineno
+            detail["file"] = _shown_name(frames[-1].filename, code_dir)
     return detail
+
+
+def _is_candidates(filename: str, code_dir: Path | None) -> bool:
+    path = filename.replace(os.sep, "/")
+    if code_dir is None:
+        return "graders/harness" not in path
+    return path.startswith(str(code_dir).replace(os.sep, "/").rstrip("/") + "/")
+
+
+def _shown_name(filename: str, code_dir: Path | None) -> str:
+    if code_dir is None:
+        return Path(filename).name
+    return Path(filename).relative_to(code_dir).as_posix() if Path(filename).is_relative_to(code_dir) else Path(filename).name

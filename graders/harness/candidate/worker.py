@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from graders.harness.candidate.entry import describe_exception, load_entry, pin_to
+from graders.harness.candidate.entry import cap_own_memory, describe_exception, load_entry, pin_to
 from graders.harness.candidate.op_blocks import Tripwire
 from graders.harness.candidate.plain_output import NotPlainOutput, check_plain, host_bytes
 from graders.harness.candidate.profiling import profile_calls
@@ -92,6 +92,7 @@ class Worker:
         """
         self.device = torch.device(header["device"])
         pin_to(header.get("cpus"))
+        cap_own_memory(header.get("data_cap_mb"))
         self.tripwire.install_all([*header.get("forbidden_calls", []), *header.get("forbidden_ops", [])])
         try:
             self.fn = load_entry(self.code_dir / header["file"], header["callable"])
@@ -277,7 +278,7 @@ class Worker:
         if isinstance(exc, NotPlainOutput):
             self._send_rejected(exc)
         else:
-            self.channel.send({"ok": False, **describe_exception(exc), "tripwire": self.tripwire.hits})
+            self.channel.send({"ok": False, **describe_exception(exc, code_dir=self.code_dir), "tripwire": self.tripwire.hits})
 
     def _send_outputs(self, outs: list, extra: list | None = None) -> None:
         """Outputs (plain tensors only, else the reply says rejected) and, after them, `extra` tensors."""
