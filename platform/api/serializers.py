@@ -92,6 +92,26 @@ class ResultOutput(serializers.Serializer):
 STAGES = {"queued": "queued", "running": "running", "graded": "done", "failed": "failed"}
 
 
+class ProgressOutput(serializers.Serializer):
+    """Where a grading is (submissions.progress.progress_for; docs/results.md)."""
+
+    status = serializers.CharField(help_text="the submission's status")
+    done = serializers.BooleanField(help_text="true once graded or failed")
+    stage = serializers.CharField(help_text="queued, static, starting, correctness, peak_memory, latency, throughput, benchmark, profile, rubric, trace_answers or result")
+    label = serializers.CharField(help_text="the stage in one line, as the web page and the CLI show it")
+    position = serializers.IntegerField(required=False, help_text="queued: 1 for the next to be graded on its device class")
+    step = serializers.IntegerField(required=False, help_text="the step within the stage (the timing round; the throughput step k)")
+    of = serializers.IntegerField(required=False, help_text="the number of steps, where known (throughput step k of n)")
+    case_step = serializers.IntegerField(required=False, help_text="the case being checked or timed, k")
+    case_of = serializers.IntegerField(required=False, help_text="the number of cases, n")
+    case = serializers.CharField(required=False, help_text="the case's name")
+    speedup = serializers.FloatField(required=False, help_text="timing: the current case's speedup so far")
+    ci = serializers.ListField(child=serializers.FloatField(), required=False, help_text="timing: its 95% CI so far, [low, high]")
+    detail = serializers.CharField(required=False, help_text="what the step does (throughput: role, max_batch, load)")
+    verdict = serializers.CharField(required=False, help_text="result: the verdict (awaiting_review for a written answer a reviewer has yet to see)")
+    updated_at = serializers.CharField(required=False, help_text="when the harness last reported (ISO 8601)")
+
+
 class SubmissionOutput(serializers.Serializer):
     id = serializers.UUIDField()
     challenge = serializers.CharField(source="challenge_version.challenge.slug")
@@ -107,6 +127,7 @@ class SubmissionOutput(serializers.Serializer):
     error = serializers.CharField(help_text="the platform error, when status is failed")
     result = serializers.SerializerMethodField()
     log = serializers.SerializerMethodField(help_text="candidate stdout/stderr (at most 64 KiB), once graded")
+    progress = serializers.SerializerMethodField(help_text="the live stage of the grading (docs/results.md)")
 
     def get_stage(self, obj) -> str:
         detailed = getattr(obj, "stage", "")  # a finer stage, where the submission records one
@@ -127,6 +148,12 @@ class SubmissionOutput(serializers.Serializer):
     def get_log(self, obj) -> str:
         result = getattr(obj, "result", None)
         return result.log if result is not None and obj.status == "graded" else ""
+
+    @extend_schema_field(ProgressOutput)
+    def get_progress(self, obj) -> dict:
+        from submissions.progress import progress_for
+
+        return progress_for(submission=obj)
 
 
 class HistoryEntryOutput(serializers.Serializer):

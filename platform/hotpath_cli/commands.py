@@ -120,7 +120,8 @@ def watch(api: Api, submission_id: str, *, timeout: float) -> dict:
     last = None
     while True:
         submission = api.get(f"/api/submissions/{submission_id}/", auth=True)
-        stage = submission.get("stage") or submission["status"]
+        progress = submission.get("progress") if isinstance(submission.get("progress"), dict) else {}
+        stage = progress.get("label") or submission.get("stage") or submission["status"]
         if stage != last:
             render.progress(f"[{time.monotonic() - start:6.1f}s] {stage}")
             last = stage

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import views
+from web import progress_views, views
 
 urlpatterns = [
     path("", views.catalog, name="catalog"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("challenges/<slug:slug>/editorial/", views.challenge_editorial, name="challenge_editorial"),
     path("submissions/", views.my_submissions, name="submissions"),
     path("submissions/<uuid:submission_id>/", views.submission_detail, name="submission"),
+    path("submissions/<uuid:submission_id>/progress.json", progress_views.submission_progress, name="submission_progress"),
+    path("submissions/<uuid:submission_id>/trace.json", progress_views.submission_trace, name="submission_trace"),
     path("accounts/signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
     path("drafts/", include("drafts.urls")),  # the editor's draft, upload and download endpoints
