@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from graders.harness.stats import coefficient_of_variation  # noqa: E402
+from graders.harness.stats import coefficient_of_variation, geometric_mean  # noqa: E402
 
 
 def grade_once(args) -> dict:
@@ -66,6 +66,9 @@ def cv_text(values: list[float]) -> str:
 def summarize(runs: list[dict]) -> dict:
     medians = [r["metrics"]["latency_ms"]["median"] for r in runs]
     speedups = [r["metrics"]["speedup"] for r in runs]
+    # What the speedup would have been as a ratio of the two sides' medians (the estimator before
+    # the paired per-round ratio), from the same gradings: the paired estimator's gain, measured.
+    unpaired = [geometric_mean([c.get("speedup_unpaired", c["speedup"]) for c in r["metrics"].get("cases", [])]) for r in runs]
     cases: dict[str, dict[str, list[float]]] = {}
     for r in runs:
         for case in r["metrics"].get("cases", []):
@@ -84,6 +87,10 @@ def summarize(runs: list[dict]) -> dict:
         "speedup": speedups,
         "cv_median": coefficient_of_variation(medians),
         "cv_speedup": coefficient_of_variation(speedups),
+        "speedup_unpaired": unpaired,
+        "cv_speedup_unpaired": coefficient_of_variation([u for u in unpaired if u is not None]),
+        "paired_cases": sum(1 for r in runs for c in r["metrics"].get("cases", []) if c.get("estimator") == "paired"),
+        "all_cases": sum(len(r["metrics"].get("cases", [])) for r in runs),
         "cases": {
             name: {
                 "median_ms_mean": sum(v["median_ms"]) / len(v["median_ms"]),
@@ -119,6 +126,8 @@ def print_table(summary: dict, out=sys.stdout) -> None:
         )
     out.write(f"\nreported median (latency_ms.median): CV {cv_text(summary['median_ms'])} over {summary['runs']} runs\n")
     out.write(f"reported speedup (geometric mean over cases): CV {cv_text(summary['speedup'])} over {summary['runs']} runs\n")
+    out.write(f"  the same gradings as a ratio of the sides' medians (unpaired): CV {cv_text([u for u in summary['speedup_unpaired'] if u is not None])}; "
+              f"the paired per-round ratio decided {summary['paired_cases']} of {summary['all_cases']} case gradings\n")
     walls = summary["wall_s"]
     out.write(f"wall time of one grading (fresh process, start to result): mean {sum(walls) / len(walls):.1f} s, min {min(walls):.1f} s, max {max(walls):.1f} s\n")
 

@@ -17,9 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = os.environ.get("HOTPATH_HOST", "127.0.0.1")
 PORT = os.environ.get("HOTPATH_PORT", "8000")
 URL = f"http://{HOST}:{PORT}/"
+# Development: Django's debug pages, which hotpath.settings leaves off unless DEBUG is set.
+DEV_ENVIRONMENT = {"DEBUG": "1"}
 
 
 def main() -> int:
+    for name, value in DEV_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)  # the web server and the worker inherit it
     python = sys.executable
     queue = f"grade.{os.environ.get('HOTPATH_DEVICE_CLASS', 'cpu')}"
     procs = [

@@ -205,6 +205,11 @@ class Session:
             os.sched_setaffinity(0, {cpu})
         except (OSError, ValueError):
             return None
+        # One intra-op thread: a second one would share the one core, and every parallel region
+        # (a clone, the float64 oracle) would wait for it to be scheduled there: a 256 KiB clone
+        # took 14 ms instead of 3 us, the oracle 72 ms instead of 0.9 ms (2-core host, busy),
+        # which left a case's budget for only about 10 rounds.
+        torch.set_num_threads(1)
         return [cpu]
 
     def _start_workers(self) -> None:

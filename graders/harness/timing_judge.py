@@ -43,6 +43,7 @@ NOISE_CAP_SHARE = 0.25  # the in-process figure never moves the charged figure b
 FLAG_MARGIN = 0.05  # an in-process undercut past the allowance and of more than this share (plus the slack) is flagged
 FLAG_SLACK_NS = {"cpu": 2_000, "cuda": 1_000}
 MEDIAN_SE = 1.2533 * 1.4826  # standard error of a median, in MADs, times sqrt(n)
+MIN_PAIRS = 5  # rounds needed before the paired ratio decides the speedup
 
 
 @dataclass
@@ -130,8 +131,16 @@ def judge_case(*, device: str, candidate: Series, baseline: Series) -> dict:
         judge = max(judging_clocks(device, series, clocks), key=lambda c: median(per_clock[c]))
         noise = noise_ns(outside_per_batch(baseline, judge, costs[judge]))
         sides[role] = dict(_side(series, per_clock[judge], noise, costs[judge], HARNESS_SLACK_NS[device]), clock=judge, spawned=series.spawned)
-    speedup = sides["baseline"]["charged_ns"] / max(sides["candidate"]["charged_ns"], 1.0)
+    unpaired = sides["baseline"]["charged_ns"] / max(sides["candidate"]["charged_ns"], 1.0)
     half = math.sqrt(sum(math.log1p(sides[r]["charged_ci_rel"]) ** 2 for r in sides))
+    speedup, estimator = unpaired, "unpaired"
+    paired = paired_ratio(candidate, baseline) if all(sides[r]["source"] == "in_process" for r in sides) else None
+    if paired is not None:
+        ratio, paired_half = paired
+        band = sides["candidate"]["outside_ns"], sides["candidate"]["allowed_ns"]
+        implied = sides["baseline"]["charged_ns"] / ratio
+        held = min(max(implied, band[0] - band[1]), band[0] + band[1])
+        speedup, half, estimator = sides["baseline"]["charged_ns"] / max(held, 1.0), paired_half, "paired"
     known = math.isfinite(half)  # a side with no usable spread (e.g. a median of 0) has no CI
     undercut = sides["candidate"]["outside_ns"] - sides["candidate"]["in_process_ns"]
     flag_at = FLAG_MARGIN * sides["candidate"]["outside_ns"] + FLAG_SLACK_NS[device]
@@ -140,12 +149,29 @@ def judge_case(*, device: str, candidate: Series, baseline: Series) -> dict:
         "speedup_ci": [speedup * math.exp(-half), speedup * math.exp(half)] if known else None,
         "speedup_ci_rel": math.expm1(half) if known else None,
         "source": sides["candidate"]["source"],
+        "estimator": estimator,
+        "speedup_unpaired": unpaired,
         "mismatch": undercut > max(flag_at, sides["candidate"]["allowed_ns"]),
         "allowance_share": max(sides[r]["allowed_ns"] / max(sides[r]["outside_ns"], 1.0) for r in sides),
         "clocks": clocks,
         "harness_cost_us": {c: costs[c] / 1e3 for c in clocks},
         "sides": sides,
     }
+
+
+def paired_ratio(candidate: Series, baseline: Series) -> tuple[float, float] | None:
+    """The median over rounds of the baseline's batch mean over the candidate's (in-process, the
+    two batches of one round), and the half-width of its 95% CI in log terms; None with fewer
+    than MIN_PAIRS usable rounds. Both sides of a round are timed back to back, so a slowdown
+    of the host that lasts longer than a round moves both and cancels in the ratio; swapping
+    the sides gives exactly the reciprocal (the median of 1/x is 1/median x)."""
+    logs = [math.log(b / c) for b, c in zip(baseline.batch_means(), candidate.batch_means()) if b > 0 and c > 0]
+    if len(logs) < MIN_PAIRS:
+        return None
+    spread = mad(logs)
+    if spread <= 0:
+        return None
+    return math.exp(median(logs)), 1.96 * MEDIAN_SE * spread / math.sqrt(len(logs))
 
 
 def _side(series: Series, outside: list[float], noise: float, harness_ns: float, slack_ns: float) -> dict:

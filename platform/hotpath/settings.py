@@ -111,7 +111,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://hotpath")}
 # --- Request bodies and uploads (ops.middleware, ops.uploads; docs/security.md) --------------
 # A body larger than HOTPATH_MAX_REQUEST_BYTES is refused (413) before a byte of it is read; an
 # uploaded file is read in chunks and refused as soon as it passes HOTPATH_MAX_UPLOAD_FILE_BYTES.
-# Files within the cap stay in memory, so no upload is ever written to FILE_UPLOAD_TEMP_DIR.
+# Files within the cap stay in memory and there is no temporary-file handler: no upload is ever
+# written to FILE_UPLOAD_TEMP_DIR.
 from graders.submission_files import LIMITS as _SUBMISSION_LIMITS  # noqa: E402
 
 HOTPATH_MAX_REQUEST_BYTES = env.int("HOTPATH_MAX_REQUEST_BYTES", default=4 * _SUBMISSION_LIMITS.max_total_bytes + (64 << 10))
@@ -123,7 +124,6 @@ FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 FILE_UPLOAD_HANDLERS = [
     "ops.uploads.CappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
 # --- Celery: the grading queue ----------------------------------------------------------

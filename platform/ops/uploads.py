@@ -1,6 +1,7 @@
 """An upload handler that counts every file's bytes as they arrive and stops the upload at the
-cap: nothing over HOTPATH_MAX_UPLOAD_FILE_BYTES is read further, kept in memory or written to
-FILE_UPLOAD_TEMP_DIR. First in FILE_UPLOAD_HANDLERS (hotpath.settings)."""
+cap: nothing over HOTPATH_MAX_UPLOAD_FILE_BYTES is read further or kept. First in
+FILE_UPLOAD_HANDLERS (hotpath.settings), before Django's memory handler and no other: a body too
+large for memory is refused here, so no upload is ever written to FILE_UPLOAD_TEMP_DIR."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -21,8 +22,9 @@ def too_large_message(*, what: str, limit: int) -> str:
 
 class CappedUploadHandler(FileUploadHandler):
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        if content_length and content_length > settings.HOTPATH_MAX_REQUEST_BYTES:
-            raise UploadTooLarge(too_large_message(what="The request", limit=settings.HOTPATH_MAX_REQUEST_BYTES))
+        limit = min(settings.HOTPATH_MAX_REQUEST_BYTES, settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # what the memory handler takes
+        if content_length and content_length > limit:
+            raise UploadTooLarge(too_large_message(what="The request", limit=limit))
         return None  # parse on as usual
 
     def new_file(self, *args, **kwargs):

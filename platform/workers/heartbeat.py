@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from ops.services import worker_health_report
 from workers.devices import CPU, class_of_queue
 from workers.services import record_heartbeat, worker_forget
 
@@ -35,6 +36,8 @@ class Heartbeat:
             for device_class in self.device_classes:
                 gpu_model = "" if device_class == CPU else self.gpu_model
                 record_heartbeat(hostname=self.hostname, device_class=device_class, gpu_model=gpu_model, free_slots=free)
+            # slots and, on a cuda worker, its GPU's NVML readings for /metrics (never raises)
+            worker_health_report(hostname=self.hostname, device_classes=self.device_classes, slots=self.slots, free_slots=free)
         except Exception:  # noqa: BLE001 - the worker keeps grading; liveness lapses only if it keeps failing
             logger.exception("worker heartbeat failed")
 

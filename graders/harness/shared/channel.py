@@ -45,11 +45,12 @@ class Channel:
         items = []
         for tensor in tensors:
             tensor = tensor.detach().to("cpu").contiguous()
-            blob = tensor.reshape(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b""
+            # The tensor's own bytes (a numpy view, no copy): sendall takes any buffer.
+            blob = tensor.reshape(-1).view(torch.uint8).numpy() if tensor.numel() else b""
             items.append((tensor.dtype, list(tensor.shape), blob))
         self.send_raw(header, items)
 
-    def send_raw(self, header: dict, items: list[tuple[torch.dtype, list[int], bytes]]) -> None:
+    def send_raw(self, header: dict, items: list[tuple[torch.dtype, list[int], "bytes | numpy.ndarray"]]) -> None:
         """Send tensors already turned into (dtype, shape, bytes) by the caller."""
         metas, blobs = [], []
         for dtype, shape, blob in items:

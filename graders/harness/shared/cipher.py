@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import sys
 
+import numpy
 import torch
 
 KEY_BITS = 62
@@ -59,7 +60,17 @@ def _xor(raw: torch.Tensor, key: int, stride: int) -> torch.Tensor:
 
 
 def _xor_with(raw: torch.Tensor, stream: torch.Tensor, stride: int, *, in_place: bool = False) -> torch.Tensor:
+    """`raw` (flat uint8) with `stream` XORed into every `stride`-th byte (the top byte of each element).
+
+    On the CPU through numpy: torch's XOR over a strided uint8 view runs element by element
+    (about 1 ms for a 256 KiB tensor here, 40x numpy's), and unsealing is inside every timed
+    call's round trip, where its cost is the harness's and its jitter is noise in both sides'
+    outside clocks."""
     out = raw if in_place else raw.clone()
+    if out.device.type == "cpu" and stream.device.type == "cpu":
+        target = out.numpy() if stride == 1 else out.numpy().reshape(-1, stride)[:, stride - 1]
+        numpy.bitwise_xor(target, stream.numpy(), out=target)
+        return out
     target = out if stride == 1 else out.view(-1, stride)[:, stride - 1]
     target ^= stream
     return out
