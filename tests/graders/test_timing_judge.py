@@ -114,3 +114,54 @@ def test_the_supervisor_result_never_carries_a_non_finite_number():
     clean = finite_only(result)
     assert clean == {"metrics": {"speedup": None, "speedup_ci": [0.5, None], "cases": [{"x": None, "n": 3}]}, "verdict": "accepted"}
     json.dumps(clean, allow_nan=False)
+
+
+def _drifting_pair(*, ratio: float, rounds: int = 24, seed: int = 0) -> tuple[tj.Series, tj.Series]:
+    """Candidate and baseline timed back to back per round while the host's speed drifts by up
+    to +/-15% between rounds (the same factor for both sides of a round), with 1% call noise."""
+    rng = random.Random(seed)
+    candidate, baseline = tj.Series(), tj.Series()
+    for _ in range(rounds):
+        speed = 1 + rng.uniform(-0.15, 0.15)
+        for series, call_ns in ((candidate, 300e3 / ratio), (baseline, 300e3)):
+            times = [int(call_ns * speed * (1 + rng.gauss(0, 0.01))) for _ in range(20)]
+            wall = sum(times) + 20 * 100_000
+            series.add(times, {"wall": wall, "cpu": int(wall * 0.98)})
+    return candidate, baseline
+
+
+def test_the_paired_ratio_cancels_a_drift_both_sides_share():
+    candidate, baseline = _drifting_pair(ratio=1.25, seed=3)
+    judged = tj.judge_case(device="cpu", candidate=candidate, baseline=baseline)
+    assert judged["estimator"] == "paired"
+    assert judged["speedup"] == pytest.approx(1.25, rel=0.01)
+    # The ratio of the two sides' medians carries the drift; the paired CI does not.
+    unpaired_half = sum(judged["sides"][r]["charged_ci_rel"] ** 2 for r in ("candidate", "baseline")) ** 0.5
+    assert judged["speedup_ci_rel"] < unpaired_half / 3
+
+
+def test_swapping_the_sides_gives_exactly_the_reciprocal():
+    candidate, baseline = _drifting_pair(ratio=1.1, seed=4)
+    forward = tj.judge_case(device="cpu", candidate=candidate, baseline=baseline)
+    backward = tj.judge_case(device="cpu", candidate=baseline, baseline=candidate)
+    assert forward["estimator"] == backward["estimator"] == "paired"
+    assert forward["speedup"] * backward["speedup"] == pytest.approx(1.0, rel=0.01)
+
+
+@pytest.mark.parametrize("share", [0.2, 0.4, 0.6, 1.0])
+def test_however_many_batches_understate_the_speedup_stays_inside_the_band(share):
+    """In-process times halved in a share of the candidate's batches: whichever estimator decides,
+    the candidate's implied figure never drops below the outside clocks' band."""
+    candidate, baseline = _drifting_pair(ratio=1.0, seed=5)
+    for index, batch in enumerate(candidate.batches):
+        if index < share * len(candidate.batches):
+            batch.times = [int(t * 0.5) for t in batch.times]
+    judged = tj.judge_case(device="cpu", candidate=candidate, baseline=baseline)
+    side = judged["sides"]["candidate"]
+    assert judged["sides"]["baseline"]["charged_ns"] / judged["speedup"] >= side["outside_ns"] - side["allowed_ns"] - 1
+
+
+def test_too_few_rounds_fall_back_to_the_ratio_of_medians():
+    candidate, baseline = _drifting_pair(ratio=1.0, rounds=tj.MIN_PAIRS - 1, seed=6)
+    judged = tj.judge_case(device="cpu", candidate=candidate, baseline=baseline)
+    assert judged["estimator"] == "unpaired" and judged["speedup"] == judged["speedup_unpaired"]
