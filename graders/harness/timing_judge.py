@@ -27,6 +27,9 @@ Which clock decides (docs/grading.md, "Which clock decides a score"):
   on the CPU), the allowance is wide, and the result says how wide.
 - Both sides go through the very same computation, so the same code as candidate and as
   baseline comes out even, whatever the clocks' bias.
+- The speedup: where both sides are charged their in-process figures, the median over rounds
+  of the ratio of the round's two batch means (`paired_ratio`), held so that the candidate's
+  implied figure stays within its band; else the ratio of the two charged figures.
 """
 from __future__ import annotations
 

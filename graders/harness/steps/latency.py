@@ -405,6 +405,7 @@ def _method_text(session: "Session") -> str:
         f"(the trusted baseline's excess over its in-process times in the same rounds). Each side is charged its "
         f"in-process figure (median over batches of the mean per call) only within {NOISE_SIGMAS:g} standard errors of "
         f"that outside figure's noise (measured on the baseline's batches) plus {HARNESS_SHARE:.0%} of the harness's cost "
-        f"per call plus {HARNESS_SLACK_NS[session.device.type] / 1e3:g} us, else the nearest edge of that band; speedup = baseline's charged figure / candidate's; both sides "
-        "are judged by the same rule"
+        f"per call plus {HARNESS_SLACK_NS[session.device.type] / 1e3:g} us, else the nearest edge of that band; speedup = the median over rounds of the ratio of the round's two batch means "
+        "(both sides of a round on the same inputs) where both sides were charged their in-process figures, held to the "
+        "candidate's band, else baseline's charged figure / candidate's; both sides are judged by the same rule"
     )
