@@ -21,9 +21,10 @@ from submissions.models import Submission
 from submissions.rate_limits import submission_rate_check
 from submissions.selectors import challenge_history as challenge_history_of
 from submissions.selectors import (device_classes_for, is_solved, solved_challenge_ids, submission_diff, submission_get,
-                                   submission_list, topic_progress)
+                                   submission_list)
 from submissions.services import submission_create
 from web.forms import CatalogFilterForm, SubmitForm
+from web.selectors import profile_summary
 
 
 def catalog(request):
@@ -137,11 +138,7 @@ def challenge_diff(request, slug: str):
 
 @login_required
 def profile(request):
-    progress = topic_progress(user=request.user)
-    solved = solved_challenge_ids(user=request.user)
-    return render(request, "web/profile.html", {"progress": progress, "solved_count": len(solved),
-                                                "total": challenge_list().count(),
-                                                "attempts": submission_list(user=request.user).count()})
+    return render(request, "web/profile.html", profile_summary(user=request.user))
 
 
 @login_required
