@@ -54,6 +54,10 @@ def test_starter_writes_the_files_and_submit_watch_shows_each_stage(token_env, w
     time.sleep(0.6)
     Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.RUNNING)
     time.sleep(0.6)
+    from graders.progress import clean
+    from submissions.progress import progress_record
+    progress_record(submission_id=submission.pk, event=clean({"stage": "correctness", "case_step": 2, "case_of": 3, "case": "n=1000"}))
+    time.sleep(0.6)
     submission.refresh_from_db()
     submission_record_result(submission=submission, result=GradeResult(
         verdict="accepted", score=72.5, message="3 shapes correct",
@@ -62,7 +66,7 @@ def test_starter_writes_the_files_and_submit_watch_shows_each_stage(token_env, w
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     stages = [line.split("] ", 1)[1] for line in err.splitlines() if line.startswith("[")]
-    assert stages == ["queued", "running", "done"], err
+    assert stages == ["queued: position 1 in the queue", "starting the sandbox", "correctness: case 2 of 3 (n=1000)", "result: accepted"], err
     assert "left out" in err and "notes.txt" in err
     assert f"submitted {submission.pk}" in out
     for text in ("verdict  accepted", "score    72.5", "1.4x (95% CI 1.3-1.5)", "0.2 ms median", "pass   correctness  3 shapes"):
