@@ -14,6 +14,7 @@ from assessments.models import (Assessment, AssessmentItem, AssessmentSubmission
                                 ItemWork, MemberInvite, Membership, Organisation)
 from catalog.models import Challenge, ChallengeVersion, HintReveal
 from contests.models import AuditEvent, Contest, ContestChallenge, ContestSubmission, Invitation, Participant, Verification
+from drafts.models import Draft
 from leaderboards.models import BestEntry, UserTotal
 from ops.models import WorkerHealth
 from reviews.models import CriterionMark, CriterionOverride, WrittenReview
@@ -275,6 +276,17 @@ class HintRevealFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     challenge = factory.SubFactory(ChallengeFactory)
     index = 0
+
+
+class DraftFactory(factory.django.DjangoModelFactory):
+    """A user's editor draft of a challenge (drafts.models)."""
+
+    class Meta:
+        model = Draft
+
+    user = factory.SubFactory(UserFactory)
+    challenge = factory.SubFactory(ChallengeFactory)
+    files = factory.LazyFunction(lambda: {"solution.py": "def add(a, b):\n    return a + b\n"})
 
 
 # -- assessments (issue 13) --
