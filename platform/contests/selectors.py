@@ -10,6 +10,7 @@ from django.utils import timezone
 from contests.models import AuditEvent, Contest, ContestSubmission, Participant, Verification
 from graders import verdicts
 from leaderboards.ranking import MARKED_FLAGS, entry_sort_key, geometric_mean, measured_speedup
+from leaderboards.selectors import unranked_q
 
 UPCOMING, RUNNING, FROZEN, ENDED, PUBLISHED = "upcoming", "running", "frozen", "ended", "published"
 
@@ -41,8 +42,9 @@ def contest_get(*, slug: str) -> Contest:
 
 
 def contest_challenges(*, contest: Contest) -> list:
-    """The contest's challenges, in the contest's order."""
-    return [cc.challenge for cc in contest.contest_challenges.select_related("challenge__current_version")]
+    """The contest's challenges, in the contest's order; one tagged degenerate since it was added
+    (leaderboards.selectors.unranked_q) is left out: it is no longer offered for ranking."""
+    return [cc.challenge for cc in contest.contest_challenges.exclude(unranked_q(prefix="challenge__")).select_related("challenge__current_version")]
 
 
 def contest_phase(*, contest: Contest, now: datetime | None = None) -> str:
@@ -129,11 +131,12 @@ ENTRY_FIELDS = (
 
 
 def _challenge_slugs(contest: Contest) -> list[str]:
-    return list(contest.contest_challenges.values_list("challenge__slug", flat=True))
+    return list(contest.contest_challenges.exclude(unranked_q(prefix="challenge__")).values_list("challenge__slug", flat=True))
 
 
 def _counted_entries(contest: Contest, *, before: datetime | None):
-    qs = ContestSubmission.objects.filter(contest=contest, disqualified_at__isnull=True, submission__result__verdict=verdicts.ACCEPTED)
+    qs = (ContestSubmission.objects.filter(contest=contest, disqualified_at__isnull=True, submission__result__verdict=verdicts.ACCEPTED)
+          .exclude(unranked_q(prefix="challenge__")))
     return qs.filter(created_at__lt=before) if before is not None else qs
 
 

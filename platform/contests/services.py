@@ -17,6 +17,7 @@ from contests.verification import reproduces
 from graders import verdicts
 from graders.result import GradeResult
 from leaderboards.ranking import measured_speedup
+from leaderboards.selectors import UNRANKED_TAG, is_ranked
 from leaderboards.services import best_entries_refresh
 from submissions.models import Submission
 from submissions.services import submission_create
@@ -46,6 +47,11 @@ def contest_create(
 ) -> Contest:
     """A contest over `challenges` (in that order). `options`: the other Contest fields
     (rate_limit_count, rate_limit_window_s, reverify_top_n, code_public)."""
+    challenges = list(challenges)
+    unranked = [c.slug for c in challenges if not is_ranked(c)]
+    if unranked:
+        raise ValidationError(f"{', '.join(unranked)}: tagged {UNRANKED_TAG} (its check can be passed without doing the work), "
+                              "so not offered for ranking: leave it out of the contest")
     contest = Contest(slug=slug, title=title, starts_at=starts_at, ends_at=ends_at, freeze_at=freeze_at, device_class=device_class,
                       registration=registration, rules_md=rules_md, **options)
     contest.full_clean()
@@ -89,6 +95,8 @@ def contest_submit(*, contest: Contest, user, challenge: Challenge, files: dict[
         raise ValidationError("This contest is not running: submissions are open from its start to its end.")
     if not ContestChallenge.objects.filter(contest=contest, challenge=challenge).exists():
         raise ValidationError(f"{challenge.slug} is not part of this contest.")
+    if not is_ranked(challenge):
+        raise ValidationError(f"{challenge.slug} is tagged {UNRANKED_TAG} and no longer ranked in this contest.")
     Participant.objects.select_for_update().filter(contest=contest, user=user).first()  # one rate-limit check at a time
     if submissions_left(contest=contest, user=user, now=now) <= 0:
         minutes = max(1, contest.rate_limit_window_s // 60)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Q
+
 from catalog.models import Challenge
 from graders import verdicts
 from leaderboards.models import BestEntry, UserTotal
@@ -13,6 +15,19 @@ from submissions.models import Result
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+UNRANKED_TAG = "degenerate"  # graders.validate.DEGENERATE_TAG: the package's check can be passed without the work
+
+
+def unranked_q(*, prefix: str = "") -> Q:
+    """Challenges never ranked: those tagged `degenerate` (import and validate_challenges tag a
+    package whose reference output is constant or input-independent, or where x1.01 or zeros pass,
+    docs/interop.md). Matched on the tags' JSON text, quotes included, so only that exact tag
+    counts (JSON containment is not available on SQLite)."""
+    return Q(**{f"{prefix}tags__icontains": f'"{UNRANKED_TAG}"'})
+
+
+def is_ranked(challenge: Challenge) -> bool:
+    return UNRANKED_TAG not in (challenge.tags or [])
 
 
 @dataclass(frozen=True)
@@ -44,9 +59,10 @@ class GlobalRow:
 
 def board_challenge(*, slug: str) -> Challenge:
     """The challenge a board page is for, as the catalog shows it (active, with a current
-    version), loading only what a board needs: not the version's package archive. Raises
-    Challenge.DoesNotExist."""
-    return Challenge.objects.filter(is_active=True, current_version__isnull=False).only("id", "slug", "title").get(slug=slug)
+    version), loading only what a board needs: not the version's package archive. A challenge
+    that is never ranked (`unranked_q`) has no board. Raises Challenge.DoesNotExist."""
+    return (Challenge.objects.filter(is_active=True, current_version__isnull=False).exclude(unranked_q())
+            .only("id", "slug", "title").get(slug=slug))
 
 
 def _window(limit: int, offset: int) -> tuple[int, int]:
@@ -184,8 +200,10 @@ def entry_view(*, submission_id, viewer) -> EntryView:
 def counted_results():
     """Accepted results that may appear on public boards (contest entries only once their
     contest has published its standings: see contests.selectors.public_board_q; a hiring
-    assessment's submissions never: they belong to the organisation that invited the candidate)."""
+    assessment's submissions never: they belong to the organisation that invited the candidate;
+    a challenge that is never ranked, `unranked_q`, never)."""
     from contests.selectors import public_board_q
 
     return (Result.objects.filter(verdict=verdicts.ACCEPTED).filter(public_board_q(prefix="submission__"))
-            .filter(submission__assessment_link__isnull=True))
+            .filter(submission__assessment_link__isnull=True)
+            .exclude(unranked_q(prefix="submission__challenge_version__challenge__")))
