@@ -30,6 +30,8 @@ def pg_binary(name: str) -> str | None:
 
 def missing_binaries() -> list[str]:
     wanted = {"redis-server": shutil.which("redis-server"), "initdb": pg_binary("initdb"), "postgres": pg_binary("postgres")}
+    if os.geteuid() == 0:
+        wanted["setpriv (initdb refuses root)"] = shutil.which("setpriv")
     return [name for name, path in wanted.items() if path is None]
 
 
