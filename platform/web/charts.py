@@ -184,17 +184,17 @@ def speedup_tiers(cases, tiers, *, overall=None, chart_id: str = "chart-speedup"
         return ""
     tiers = [t for t in (_pos(t) for t in (tiers if isinstance(tiers, (list, tuple)) else [])) if t is not None]
     hi = max([1.0, *tiers, *(r[1] for r in rows), *(r[2][1] for r in rows if r[2])]) * 1.12
-    top = 30
-    height = top + len(rows) * ROW_H + 40
+    top = 42  # room for the tier labels, staggered on two lines
+    height = top + len(rows) * ROW_H + 48
     scale = _Scale(0.0, hi, LEFT, WIDTH - RIGHT - 50)
     bottom = top + len(rows) * ROW_H
     body = _x_axis(scale, y=bottom, top=top, unit="×")
     for index, tier in enumerate(tiers, start=1):
         x = scale(tier)
         body += [_line(x, top - 6, x, bottom, stroke=ACCENT, width=1.5, dash="5 3"),
-                 _text(x, top - 10 - (index % 2) * 0, f"tier {index}: {_fmt(tier)}×", anchor="middle", fill=ACCENT, size=11)]
+                 _text(x, top - 10 - (index % 2) * 14, f"tier {index}: {_fmt(tier)}×", anchor="middle", fill=ACCENT, size=11)]
     body.append(_line(scale(1.0), top, scale(1.0), bottom, stroke=BASELINE, width=1.5))
-    body.append(_text(scale(1.0) + 3, bottom - 3, "baseline 1×", fill=BASELINE, size=11))
+    body.append(_text(scale(1.0), bottom + 30, "baseline 1×", anchor="middle", fill=BASELINE, size=11))
     described = []
     for index, (name, value, ci) in enumerate(rows):
         y = top + index * ROW_H
