@@ -11,6 +11,7 @@ from functools import lru_cache
 
 MAX_ANSWER_CHARS = 20_000  # beyond this an answer is padding; the rest is ignored and flagged
 BRACKET_JOIN_PIECES = 3  # a bracket left open ("a smiley :(") joins at most this many pieces
+TOOL_LIST_FILLER_WORDS = 4  # content words beside two or more tool names that still make a list of tools
 SHORT_PHRASE_WORDS = 6  # a list item this short made of rubric phrases names a topic and claims nothing
 _SAYS_SOMETHING = re.compile(r"\w\s*(?::|->|=>|=|\u2192|\u2014)\s*\w")  # "launch overhead: many small kernels"
 # An instruction to measure something ("Measure throughput versus batch size", "Plot
@@ -144,6 +145,9 @@ def is_bare(segment: str, topics: Iterable[re.Pattern[str]], tools: Iterable[re.
     A list item of at most SHORT_PHRASE_WORDS words made only of rubric phrases ("per-sample
     python loop") is bare too, unless it joins two of them into a claim with ':' or '->'.
     """
+    tools = tuple(tools)
+    if _names_only_tools(segment, tools, topics):
+        return True
     left = _content_count(remove_phrases(segment, topics))
     if left >= 3:
         return False
@@ -156,6 +160,19 @@ def is_bare(segment: str, topics: Iterable[re.Pattern[str]], tools: Iterable[re.
         return True  # "idle gaps in the timeline", "per-sample python loop": a topic named, nothing claimed
     keywords_only = not any(w in STOPWORDS for w in words(segment))
     return is_list or keywords_only or _content_count(remove_phrases(segment, tools)) < 3
+
+
+def _names_only_tools(segment: str, tools: tuple[re.Pattern[str], ...], topics: Iterable[re.Pattern[str]]) -> bool:
+    """Two or more tools named with no other rubric phrase and little else ("I would profile the
+    server with Nsight Systems, Nsight Compute and the PyTorch profiler and go from there"): a
+    list of tools in a sentence's clothes, which says what to run but not what to look for."""
+    if not tools:
+        return False
+    rest, named = normalise(segment), 0
+    for pattern in tools:  # longest first (features.prepare), so a name is counted once
+        rest, hits = pattern.subn(" ", rest)
+        named += bool(hits)
+    return named >= 2 and not phrases_in(rest, topics) and _content_count(rest) <= TOOL_LIST_FILLER_WORDS
 
 
 def _content_count(normalised: str) -> int:

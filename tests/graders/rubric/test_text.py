@@ -101,3 +101,13 @@ def test_ruling_an_idea_out_is_a_negation(segment):
                                      "If the GPU is idle, launch overhead cannot be ruled out yet."])
 def test_testing_to_rule_something_out_is_not_a_negation(segment):
     assert not text.is_negated(segment)
+
+
+def test_tools_named_together_with_nothing_to_look_for_are_a_bare_list():
+    tools = [text.phrase_pattern(p) for p in ("nsight systems", "nsight compute", "pytorch profiler", "nsys")]
+    topics = [*tools, *(text.phrase_pattern(p) for p in ("idle gaps", "roofline"))]
+    assert text.is_bare("I would profile the server with Nsight Systems, Nsight Compute and the PyTorch profiler "
+                        "and go from there;", topics, tools)
+    assert not text.is_bare("Run Nsight Systems and Nsight Compute and look for idle gaps.", topics, tools)
+    assert not text.is_bare("Run Nsight Systems to see whether the GPU waits between batches while the CPU "
+                            "prepares the next one.", topics, tools)  # one tool, and what it would show
