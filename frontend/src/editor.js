@@ -303,8 +303,8 @@ class FileSet {
       if (this.files.has(name)) this.setText(name, reply.files[name]); else this.createFile(name, reply.files[name]);
     }
     if (names.length) this.show(names.includes(this.active) ? this.active : names[0]);
-    this.say("Loaded " + names.join(", ") + ".");
     this.changed();
+    this.say("Loaded " + names.join(", ") + "; saving the draft shortly.");
   }
 
   // -- saving ---------------------------------------------------------------------------------
