@@ -110,8 +110,7 @@ def _online(live: list[dict]) -> str:
 
 
 SETUP_S = 60.0  # unpacking the version's package, the claim and the record, around the sandbox runs
-HARD_MARGIN_S = 30.0  # the soft limit lets the task record a platform error; the hard one kills it
-LEASE_MARGIN_S = 30.0  # a claim outlives its task's hard limit by this much
+MARGIN_S = 30.0  # soft limit (the task can still record) -> hard limit (the pool kills it) -> end of the lease
 RECORD_RETRY_S = 60.0  # a finished grading waits this long for the database to come back before it is redone
 
 
@@ -131,7 +130,8 @@ def grading_time_limits(*, version, device: str) -> TimeLimits:
     soft = (1 + INTERNAL_RETRIES) * (wall_s + SANDBOX_MARGIN_S) + SETUP_S
     if settings.HOTPATH_GRADING_TIME_LIMIT_S > 0:
         soft = min(soft, settings.HOTPATH_GRADING_TIME_LIMIT_S)
-    return TimeLimits(soft_s=soft, hard_s=soft + HARD_MARGIN_S, lease_s=soft + HARD_MARGIN_S + LEASE_MARGIN_S)
+    margin = min(MARGIN_S, soft / 2)  # a capped (test) limit keeps the same order: soft < hard < lease
+    return TimeLimits(soft_s=soft, hard_s=soft + margin, lease_s=soft + 2 * margin)
 
 
 def submission_publish(*, submission: Submission) -> bool:
