@@ -17,8 +17,9 @@ def wait_for_editor(browser, *, codemirror: bool) -> None:
     fails, saying so, when it does not mount; False also takes the plain-textarea page."""
     if not codemirror and not browser.find_elements(By.CSS_SELECTOR, "script[src*='editor.bundle']"):
         return
-    WebDriverWait(browser, EDITOR_MOUNT_S).until(
-        lambda b: b.find_elements(By.CSS_SELECTOR, "[data-editor].editor-ready [data-file] .cm-content"),
+    WebDriverWait(browser, EDITOR_MOUNT_S).until(  # a written answer's editor (data-mode=prose) stays a textarea
+        lambda b: b.find_elements(By.CSS_SELECTOR, "[data-editor].editor-ready [data-file] .cm-content")
+        or (not codemirror and b.find_elements(By.CSS_SELECTOR, "[data-editor][data-mode=prose].editor-ready")),
         "the CodeMirror editor did not mount in a [data-file] element (web/editor.bundle.js)")
 
 
