@@ -7,6 +7,7 @@
   if (!live || !live.dataset.progressUrl) { return; }
   var url = live.dataset.progressUrl;
   var label = document.getElementById("stage-label");
+  var status = document.getElementById("status-text");
   var steps = live.querySelectorAll("[data-stage]");
   var delay = 1000;
   var order = ["queued", "static", "starting", "correctness", "peak_memory", "latency", "throughput",
@@ -42,6 +43,7 @@
       .then(function (progress) {
         delay = 1000;
         if (label && label.textContent !== progress.label) { label.textContent = progress.label; }
+        if (status && status.textContent !== progress.status) { status.textContent = progress.status; }
         live.dataset.stage = progress.stage;
         mark(progress.stage);
         if (progress.done) { swapInResult(progress.result_url); return; }
