@@ -149,3 +149,10 @@ def test_a_session_draft_refuses_names_the_item_does_not_take(two_candidates):
     item, [(alice, invite), _] = two_candidates
     response = alice.post(reverse("assessments:candidate_save", args=[invite.token, item.pk]), {"code": "x", "file:helper.py": "y"})
     assert response.status_code == 400 and "model.py, solution.py" in response.json()["detail"]
+
+
+def test_a_body_past_the_request_limit_is_a_413_json(user, resnet, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = _save(_login(user), "resnet50-latency", {"solution.py": "x" * 2000})
+    assert response.status_code == 413 and "larger than the submission limits" in response.json()["detail"]
+    assert not Draft.objects.exists()
