@@ -194,8 +194,7 @@ def submission_claim(*, submission_id: str, task_id: str = "", worker: str = "")
     if submission.is_done:
         return None
     now = timezone.now()
-    held = submission.status == Submission.Status.RUNNING and submission.lease_expires_at and submission.lease_expires_at > now
-    if held and submission.grading_task_id != task_id:
+    if _held_by_another(submission, task_id=task_id, now=now):
         logger.info("submission %s is being graded by task %s; message %s dropped", submission.pk, submission.grading_task_id, task_id)
         return None
     if submission.attempts >= settings.HOTPATH_GRADING_MAX_ATTEMPTS:
@@ -211,6 +210,12 @@ def submission_claim(*, submission_id: str, task_id: str = "", worker: str = "")
     submission.lease_expires_at = now + timedelta(seconds=limits.lease_s)
     submission.save(update_fields=["status", "started_at", "attempts", "grading_token", "grading_task_id", "grading_worker", "lease_expires_at"])
     return Claim(submission=submission, token=token)
+
+
+def _held_by_another(submission: Submission, *, task_id: str, now=None) -> bool:
+    lease = submission.lease_expires_at
+    running = submission.status == Submission.Status.RUNNING and lease is not None and lease > (now or timezone.now())
+    return running and submission.grading_task_id != task_id
 
 
 def _record_through_outage(*, submission: Submission, result: GradeResult, token: uuid.UUID) -> Submission:
@@ -277,10 +282,11 @@ def _record_review(submission: Submission) -> None:
 
 
 @transaction.atomic
-def submission_mark_failed(*, submission_id: str, reason: str) -> None:
-    """The platform gave up (task retries ran out): shown as a platform error, never counted."""
+def submission_mark_failed(*, submission_id: str, reason: str, task_id: str = "") -> None:
+    """The platform gave up (task retries ran out): shown as a platform error, never counted.
+    Not while another message's claim still runs: that attempt may yet grade it."""
     submission = Submission.objects.select_for_update().get(pk=submission_id)
-    if submission.is_done:
+    if submission.is_done or _held_by_another(submission, task_id=task_id):
         return
     submission_record_result(submission=submission, result=GradeResult(verdict=verdicts.INTERNAL_ERROR, message=f"platform error: {reason}"))
 

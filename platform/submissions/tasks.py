@@ -26,7 +26,7 @@ def grade_submission(self, submission_id: str) -> str:
         return "missing"
     except Exception as exc:  # noqa: BLE001 - a platform fault: retry, then record it
         if self.request.retries >= self.max_retries:
-            submission_mark_failed(submission_id=submission_id, reason=f"{type(exc).__name__}: {exc}")
+            submission_mark_failed(submission_id=submission_id, reason=f"{type(exc).__name__}: {exc}", task_id=self.request.id or "")
             return Submission.Status.FAILED
         raise self.retry(exc=exc, countdown=settings.HOTPATH_GRADING_RETRY_DELAY_S * 2 ** self.request.retries)
     return submission.status

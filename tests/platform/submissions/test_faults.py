@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import FIXTURE_CHALLENGES
 from tests.platform.submissions import realstack
 
-pytestmark = [pytest.mark.slow, pytest.mark.services]
+pytestmark = pytest.mark.slow  # not `services`: these tests start the services they use
 LOAD = 200
 CUDA_TABLE = """
 [devices.cuda]

@@ -13,7 +13,8 @@ from graders.result import GradeResult
 from graders.spec import load_spec
 from submissions.models import Result, Submission
 from submissions.reaper import submission_reap_stuck
-from submissions.services import grading_time_limits, submission_claim, submission_create, submission_grade, submission_record_result
+from submissions.services import (grading_time_limits, submission_claim, submission_create, submission_grade, submission_mark_failed,
+                                  submission_record_result)
 from submissions.tasks import grade_submission
 from tests.factories import ChallengeVersionFactory, SubmissionFactory, UserFactory, WorkerHeartbeatFactory
 
@@ -204,3 +205,13 @@ def test_the_reaper_republishes_a_submission_the_broker_never_got(queued_submiss
     queued_submission.refresh_from_db()
     fresh.refresh_from_db()
     assert queued_submission.enqueued_at is not None and fresh.enqueued_at is None
+
+
+def test_giving_up_leaves_a_submission_another_message_is_grading(queued_submission):
+    submission_claim(submission_id=queued_submission.pk, task_id="task-1")
+    submission_mark_failed(submission_id=queued_submission.pk, reason="OperationalError: gone", task_id="task-2")
+    queued_submission.refresh_from_db()
+    assert queued_submission.status == "running" and not Result.objects.filter(submission=queued_submission).exists()
+    submission_mark_failed(submission_id=queued_submission.pk, reason="OperationalError: gone", task_id="task-1")
+    queued_submission.refresh_from_db()
+    assert queued_submission.status == "failed" and queued_submission.result.message == "platform error: OperationalError: gone"
