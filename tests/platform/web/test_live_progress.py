@@ -52,3 +52,23 @@ def test_the_stages_change_in_place_and_the_result_is_swapped_in(browser, live_s
     assert browser.find_elements(By.ID, "figure-latency") and not browser.find_elements(By.ID, "live")
     assert browser.execute_script("return window.__sameDocument === true;"), "the page was reloaded"
     screenshot("result")
+
+
+def test_every_chart_fits_a_390_px_screen(narrow, live_server, log_in, screenshot):
+    from tests.platform.web.test_charts import CASES
+
+    points = [{"role": role, "max_batch": 8, "concurrency": c, "rps": 100.0 * c, "latency_ms": {"p99": 2.0 * c}}
+              for role in ("candidate", "baseline") for c in (1, 4, 16)]
+    metrics = {"speedup": 1.7, "cases": CASES, "timing_method": "m", "throughput": {"mode": "closed", "points": points, "method": "m"},
+               "profile": {"top_ops_by_self_cpu": [{"name": "aten::" + "very_long_operator_name" * 3, "count": 5, "self_cpu_us": 120.0}]},
+               "memory_timeline": {"t_ms": [0, 1, 2], "mb": [0, 30.0, 2.0], "budget_mb": 40.0, "method": "m"}, "peak_memory_mb": 31.0}
+    submission = SubmissionFactory(status=Submission.Status.GRADED)
+    from tests.factories import ResultFactory
+    ResultFactory(submission=submission, metrics=metrics)
+    log_in(submission.user)
+    narrow.get(f"{live_server.url}/submissions/{submission.pk}/")
+    from selenium.webdriver.common.by import By
+    assert len(narrow.find_elements(By.CSS_SELECTOR, "svg.chart")) == 5
+    widths = narrow.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth];")
+    assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+    screenshot("narrow")
