@@ -101,3 +101,37 @@ def log_in(browser, live_server):
         browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "path": "/"})
 
     return as_user
+
+
+@pytest.fixture
+def background_grading(monkeypatch, live_server):
+    """Grade each submission in a thread of the test process, as a worker would: the submit
+    answers at once and the result page watches the grading's stages (eager grading would finish
+    it inside the POST). The thread shares the live server's database connection, as the server
+    thread does (the test database is SQLite in memory); the test waits for every grading."""
+    import threading
+
+    from django.db import connections
+
+    import submissions.services
+
+    shared, threads = connections["default"], []
+
+    def grade(submission_id: str) -> None:
+        connections["default"] = shared
+        submissions.services.submission_grade(submission_id=submission_id, task_id="browser-test", worker="celery@test-worker")
+
+    def publish(*, submission) -> bool:
+        thread = threading.Thread(target=grade, args=(str(submission.pk),), name=f"grade-{submission.pk}", daemon=True)
+        threads.append(thread)
+        thread.start()
+        return True
+
+    monkeypatch.setattr(submissions.services, "submission_publish", publish)
+    shared.inc_thread_sharing()
+    try:
+        yield threads
+        for thread in threads:
+            thread.join(timeout=300)
+    finally:
+        shared.dec_thread_sharing()
