@@ -52,5 +52,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# One JSON object per log line unless LOG_FORMAT=text.
+# One JSON object per log line unless LOG_FORMAT=text; Celery workers log through the same
+# handler instead of replacing the root logger's with their own format.
 LOGGING["handlers"]["console"]["formatter"] = "text" if env("LOG_FORMAT", default="json") == "text" else "json"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -3,6 +3,7 @@ real SECRET_KEY and ALLOWED_HOSTS, and pass `manage.py check --deploy` with no w
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import secrets
 import subprocess
@@ -87,3 +88,14 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
 def test_production_refuses_to_start_without_allowed_hosts():
     proc = _run(PRINT_SETTINGS, **_production(ALLOWED_HOSTS=""))
     assert proc.returncode != 0 and "ALLOWED_HOSTS must name the site's host names" in proc.stderr
+
+
+def test_production_logs_are_json_lines_and_celery_keeps_them():
+    code = ("import sys; sys.path[:0] = ['platform', '.']; import django; django.setup(); import logging; "
+            "from django.conf import settings; print(settings.CELERY_WORKER_HIJACK_ROOT_LOGGER); "
+            "logging.getLogger('hotpath.check').warning('hello %s', 'world', extra={'submission_id': 'abc'})")
+    proc = _run(code, **_production())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+    line = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert (line["level"], line["logger"], line["message"], line["submission_id"]) == ("WARNING", "hotpath.check", "hello world", "abc")
