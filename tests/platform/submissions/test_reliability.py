@@ -215,3 +215,16 @@ def test_giving_up_leaves_a_submission_another_message_is_grading(queued_submiss
     submission_mark_failed(submission_id=queued_submission.pk, reason="OperationalError: gone", task_id="task-1")
     queued_submission.refresh_from_db()
     assert queued_submission.status == "failed" and queued_submission.result.message == "platform error: OperationalError: gone"
+
+
+def test_the_reap_stuck_command_does_one_pass_and_says_what_it_did(queued_submission, published, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _running(queued_submission, lease_s=-1)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reap_stuck", stdout=out)
+    assert out.getvalue().strip() == "re-queued 1, failed 0, republished 0"
+    assert len(published) == 1
