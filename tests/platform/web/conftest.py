@@ -75,11 +75,14 @@ def screenshot(browser, request):
 
 @pytest.fixture
 def wait(browser):
-    """wait(condition, seconds) -> what the condition returned (selenium's WebDriverWait)."""
+    """wait(condition, seconds) -> what the condition returned (selenium's WebDriverWait); an
+    element gone stale or missing while a page loads counts as "not yet"."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
     def until(condition, seconds: float = 30, message: str = ""):
-        return WebDriverWait(browser, seconds, poll_frequency=0.25).until(condition, message)
+        return WebDriverWait(browser, seconds, poll_frequency=0.25,
+                             ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(condition, message)
 
     return until
 
