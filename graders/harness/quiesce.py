@@ -10,6 +10,15 @@ import os
 import signal
 import time
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from graders import verdicts
+from graders.harness.outcome import Outcome
+
+if TYPE_CHECKING:
+    from graders.harness.supervisor import Session
+
+IDLE_CPU_LIMIT = 0.10  # of one core, over all the baseline's batches together (cpu device); an idle worker uses ~0
 
 
 @contextmanager
@@ -52,3 +61,35 @@ def watched(worker, sink: list):
         after = group_cpu_time_ns(pid) if pid is not None else None
         if before is not None and after is not None:
             sink.append((after - before, time.perf_counter_ns() - started))
+
+
+def quiet_candidate(session: "Session", role: str):
+    """Keep the candidate from interfering with the baseline while the baseline is timed.
+
+    On CUDA the candidate's processes are stopped (SIGSTOP): a thread it left running could
+    queue GPU work beside the baseline's, which its CPU time would not show. On the cpu device
+    stopping would bias the ratio (see `watched`), so the idle candidate is watched instead
+    and `check_idle` rejects one that kept a CPU busy.
+    """
+    if role != "baseline":
+        return paused(None)
+    if session.device.type == "cuda":
+        return paused(session.candidate)
+    return watched(session.candidate, session.candidate_idle_cpu)
+
+
+def check_idle(session: "Session") -> None:
+    """A candidate should use no CPU while it waits; one that spins beside the baseline is rejected.
+
+    The share is the candidate's CPU time over the wall time of all the baseline's batches
+    together, not a median per batch: the kernel charges a spinning process's CPU time in lumps
+    (at its context switches and ticks), so over batches of a few milliseconds most read 0 and
+    a median of them hides a spinner that took a third of the core (tests/hostile/submissions/cpu_hog.py)."""
+    log = session.candidate_idle_cpu
+    wall = sum(w for _, w in log)
+    if len(log) < 3 or wall <= 0:
+        return
+    busy = sum(cpu for cpu, _ in log) / wall
+    session.metrics["candidate_idle_cpu_fraction"] = busy
+    if busy > IDLE_CPU_LIMIT:
+        raise Outcome(verdicts.REJECTED, f"the candidate's processes kept {busy:.0%} of a CPU busy while the baseline was being timed")

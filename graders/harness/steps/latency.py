@@ -17,7 +17,7 @@ from graders.harness.environment import fingerprint
 from graders.harness.outcome import Outcome
 from graders.harness.output_checks import answer_cap, call_and_check, nbytes, verify_output
 from graders.harness.package import Case
-from graders.harness.quiesce import paused, watched
+from graders.harness.quiesce import check_idle, quiet_candidate
 from graders.harness.shared.channel import DTYPE_NAMES
 from graders.harness.shared.cipher import seal, seal_with_pad, tensor_key
 from graders.harness.steps import step
@@ -32,7 +32,6 @@ MIN_ROUNDS = 8
 BATCH_TARGET_S = 0.02
 MAX_BATCH = 64
 STAGED_BYTES_CAP = 256 << 20
-IDLE_CPU_LIMIT = 0.10  # of one core, over all the baseline's batches together (cpu device); an idle worker uses ~0
 WARMUP_STABLE = 0.05
 WARMUP_MAX_ROUNDS = 6
 
@@ -50,7 +49,7 @@ def latency(session: "Session") -> None:
     for step_index, (index, case) in enumerate(cases, start=1):
         session.progress("latency", case_step=step_index, case_of=len(cases), case=case.name)
         results.append(_time_case(session, index, case, dtype, at=(step_index, len(cases))))
-    _check_idle(session)
+    check_idle(session)
     if session.device.type == "cuda":
         # Clocks and temperature right after the last timed batch, while the card is still warm.
         session.metrics["environment_during_timing"] = fingerprint(session.device)
@@ -206,7 +205,7 @@ def _prepare(session: "Session", role: str, sample: dict, mode: str) -> str:
 
     worker = session.candidate if role == "candidate" else session.baseline
     spec, tensors = split_tensors(sample)
-    with _quiet_candidate(session, role):
+    with quiet_candidate(session, role):
         reply, _ = session.answer(worker, {"op": "prepare", "kwargs": spec, "mode": mode}, tensors, timeout=session.call_timeout() * 4)
     return reply.get("mode", "eager")
 
@@ -265,7 +264,7 @@ def _timed_batch(run: _Case, role: str, sets: list[dict]) -> tuple[list[int], di
     expected = [session.challenge.expected(s) for s in sets] if role == "candidate" else [None] * len(sets)
     cap = answer_cap(expected[0], run.dtype, 1) if expected[0] is not None else 1 << 34
     times, outputs = [], []
-    with _quiet_candidate(session, role):
+    with quiet_candidate(session, role):
         unlocks = _seal_batch(run, worker, sets, session.call_timeout() * len(sets))
         with OutsideClocks(worker.proc.pid, session.device.type) as clocks:
             for index, (key, pads) in enumerate(unlocks):
@@ -314,43 +313,11 @@ def _verify_unchanged_since(run: _Case, outputs: list, later: list) -> None:
                           "(the entry point reuses its output buffer, or keeps writing it)")
 
 
-def _quiet_candidate(session: "Session", role: str):
-    """Keep the candidate from interfering with the baseline while the baseline is timed.
-
-    On CUDA the candidate's processes are stopped (SIGSTOP): a thread it left running could
-    queue GPU work beside the baseline's, which its CPU time would not show. On the cpu device
-    stopping would bias the ratio (see quiesce.watched), so the idle candidate is watched instead
-    and `_check_idle` rejects one that kept a CPU busy.
-    """
-    if role != "baseline":
-        return paused(None)
-    if session.device.type == "cuda":
-        return paused(session.candidate)
-    return watched(session.candidate, session.candidate_idle_cpu)
-
-
-def _check_idle(session: "Session") -> None:
-    """A candidate should use no CPU while it waits; one that spins beside the baseline is rejected.
-
-    The share is the candidate's CPU time over the wall time of all the baseline's batches
-    together, not a median per batch: the kernel charges a spinning process's CPU time in lumps
-    (at its context switches and ticks), so over batches of a few milliseconds most read 0 and
-    a median of them hides a spinner that took a third of the core (tests/hostile/submissions/cpu_hog.py)."""
-    log = session.candidate_idle_cpu
-    wall = sum(w for _, w in log)
-    if len(log) < 3 or wall <= 0:
-        return
-    busy = sum(cpu for cpu, _ in log) / wall
-    session.metrics["candidate_idle_cpu_fraction"] = busy
-    if busy > IDLE_CPU_LIMIT:
-        raise Outcome(verdicts.REJECTED, f"the candidate's processes kept {busy:.0%} of a CPU busy while the baseline was being timed")
-
-
 def _baseline_call(session: "Session", inputs: dict) -> None:
     from graders.harness.package import split_tensors
 
     spec, tensors = split_tensors(inputs)
-    with _quiet_candidate(session, "baseline"):
+    with quiet_candidate(session, "baseline"):
         session.answer(session.baseline, {"op": "call", "kwargs": spec}, tensors, timeout=session.call_timeout(), max_bytes=1 << 34)
 
 
