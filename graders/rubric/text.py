@@ -20,8 +20,11 @@ _SAYS_SOMETHING = re.compile(r"\w\s*(?::|->|=>|=|\u2192|\u2014)\s*\w")  # "launc
 _MEASURING_VERB = re.compile(
     r"^\W*(?:then\s+|first\s+|also\s+|and\s+)?(?:measure|plot|sweep|record|count|benchmark|compare|capture|vary)\s+(?!and\b|or\b|,)\w", re.IGNORECASE)
 
+# A number opens a list item ("1. ", "2) ", "(3) ") after punctuation or anywhere in
+# brackets; "the curve went flat at 32. Then ..." ends a sentence with its number.
 _SEGMENT_BREAK = re.compile(
-    r"(?:\n+|(?<=[.!?;])\s+|\s+(?=\(?\d{1,2}[.)]\s)|\s+(?=step\s+\d+\s*[:.)-]))", re.IGNORECASE
+    r"(?:\n+|(?<=[.!?;])\s+|(?<=[.!?:;,)\]])\s+(?=\(?\d{1,2}[.)]\s)|\s+(?=\(\d{1,2}\)\s)|\s+(?=step\s+\d+\s*[:.)-]))",
+    re.IGNORECASE,
 )
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.)]|\(?[a-h]\)|step\s+\d+\s*[:.)-]?)\s*", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9][a-z0-9_+.'/-]*[a-z0-9]|[a-z0-9]")

@@ -11,6 +11,12 @@ def test_segments_split_sentences_list_items_and_drop_repeats():
     assert text.split_segments(answer) == ["Compare metrics.", "Bisect the diff;", "then verify.", "profile it"]
 
 
+def test_a_number_ending_a_sentence_is_not_a_list_marker():
+    answer = "The curve went flat at 32. Then I tested one cause at a time: (1) the loader (2) the launches."
+    assert text.split_segments(answer) == ["The curve went flat at 32.", "Then I tested one cause at a time:",
+                                           "the loader", "the launches."]
+
+
 def test_dotted_names_do_not_split_a_sentence():
     assert text.split_segments("Use torch.profiler and torch.utils.benchmark here.") == [
         "Use torch.profiler and torch.utils.benchmark here."]
