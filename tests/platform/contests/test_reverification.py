@@ -17,6 +17,7 @@ from contests.regrade import regrade_submission
 from contests.selectors import contest_board
 from contests.services import contest_reverify
 from graders.result import GradeResult
+from submissions.models import Submission
 from submissions.services import submission_record_result
 from tests.conftest import REPO_ROOT
 from tests.factories import ContestSubmissionFactory, SubmissionFactory
@@ -36,7 +37,8 @@ def organiser():
 def test_a_submission_fast_only_for_the_seeds_it_saw_is_demoted_by_a_real_regrade(organiser, vector_add):
     assert f"SEEN_SECRET = {SEEN_SECRET:#X}".replace("0X", "0x") in Path(HOSTILE).read_text()
     contest = make_contest(phase="ended", challenges=[vector_add], organisers=[organiser])
-    submission = SubmissionFactory(user=user("leaker"), challenge_version=vector_add.current_version, files={"solution.py": HOSTILE.read_text()})
+    submission = SubmissionFactory(user=user("leaker"), challenge_version=vector_add.current_version, files={"solution.py": HOSTILE.read_text()},
+                                   status=Submission.Status.RUNNING)  # being graded: a finished one keeps its result
     link = ContestSubmissionFactory(contest=contest, submission=submission)
     submission_record_result(submission=submission, result=_grading_with_finite_metrics(submission, seed=SEEN_SECRET))
     original = submission.result.__class__.objects.get(submission=submission)
