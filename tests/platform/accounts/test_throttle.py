@@ -19,6 +19,7 @@ def limits(settings):
     settings.HOTPATH_LOGIN_MAX_FAILURES = 5
     settings.HOTPATH_LOGIN_MAX_FAILURES_PER_IP = 20
     settings.HOTPATH_LOGIN_LOCKOUT_S = 900
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # 40 log-ins a test: PBKDF2 would take minutes
 
 
 def web_login(username, password, ip, **extra):
