@@ -26,16 +26,16 @@ def test_each_human_scored_set_has_thirty_answers_and_a_holdout_third(slug):
             assert (2 * points) % 1 == 0
 
 
-def test_holdout_qwk_is_at_least_0_8():
-    """On the held-out third as a whole (24 answers). Per question, 12 answers each, the
-    measured figures are 0.99 and 0.77 (docs/rubric.md): too few answers to hold each to 0.8."""
+def test_holdout_qwk_per_question_is_at_least_0_9():
+    """Issue 18's acceptance, on each question's held-out third (16 and 24 answers); measured
+    0.963 (debug-regression) and 0.927 (batch-scaling), docs/rubric.md."""
     rows = []
     for slug in datasets.WRITTEN_SLUGS:
         evaluation = evaluate_written(slug, split="holdout")
-        assert evaluation.figures["qwk"] >= 0.7, (slug, evaluation.figures)
+        assert evaluation.figures["qwk"] >= 0.9, (slug, evaluation.figures)
         rows += evaluation.rows
-    assert len(rows) >= 24
-    assert figures_of(rows, step=1.0)["qwk"] >= 0.8
+    assert len(rows) >= 40
+    assert figures_of(rows, step=1.0)["qwk"] >= 0.9
 
 
 @pytest.mark.slow
@@ -46,7 +46,8 @@ def test_mohler_holdout_pearson_is_level_with_human_agreement():
     assert {row[0] for row in evaluation.rows}.isdisjoint(
         {a.question_id for a in datasets.load_mohler() if not datasets.is_mohler_holdout(a.question_id)})
     # Measured 0.622 against 0.525 for one human against the other on the same answers
-    # (docs/rubric.md); the issue asks for 0.6.
+    # (docs/rubric.md). Issue 12 asked for 0.6; issue 18 asks for 0.65, which is not met
+    # (docs/rubric.md says what was tried), so this holds the figure that is.
     assert evaluation.figures["pearson"] >= evaluation.human_human["pearson"]
     assert evaluation.figures["pearson"] >= 0.6
 
