@@ -112,6 +112,29 @@ def test_the_admin_is_staff_only(db):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
+def _callbacks(patterns=None, prefix=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _callbacks(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry.callback
+
+
+def test_only_the_api_is_exempt_from_django_csrf():
+    """DRF's views are exempt at Django's level and enforce CSRF themselves for session log-ins
+    (SessionAuthentication); a token carries no cookie to forge. Nothing else is exempt."""
+    exempt = [route for route, callback in _callbacks() if getattr(callback, "csrf_exempt", False)]
+    assert exempt and all(route.startswith("api/") for route in exempt), [r for r in exempt if not r.startswith("api/")]
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_session_post_without_the_csrf_token(vector_add):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    response = client.post("/api/submissions/", {"challenge": "vector-add", "files": {"solution.py": "x"}}, content_type="application/json")
+    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+
+
 def _templates():
     return sorted(p for p in (REPO_ROOT / "platform").rglob("templates/**/*.html"))
 
