@@ -3,8 +3,10 @@
 An answer is cut into segments (sentences, list items). Segments that cannot be evidence
 are set aside first: negated statements, gibberish, and copies of the question. The rest
 are embedded once; for every criterion the best segment is the one closest to the
-criterion's positive exemplars and furthest from its negative ones. Its similarities and
-alias counts become the features a small classifier turns into a level (0, half, full).
+criterion's positive exemplars (the negative exemplars, mostly denials, sit next to the
+claims they deny in embedding space, so they are features, not part of the choice). Its
+similarities and alias counts become the features a small classifier turns into a level
+(0, half, full).
 """
 
 from __future__ import annotations
@@ -198,6 +200,8 @@ def criterion_evidence(prepared: PreparedRubric, item: PreparedCriterion, segmen
     alias_hits = np.array([text.phrases_in(s, item.alias_patterns) for s in segmented.eligible])
     bares = np.array(segment_bares(prepared, segmented))
     # A bare mention can only earn a tool's half credit, so a segment that says something wins ties.
+    # Similarity to the negative exemplars is not subtracted: they are mostly denials, and a claim
+    # worded like one ("the data loader can't keep up") would lose its own evidence (docs/rubric.md).
     rank = positive + 0.03 * np.minimum(alias_hits, 3) - BARE_RANK_PENALTY * bares
     rank[list(blocked)] = -np.inf
     best = int(np.argmax(rank))
