@@ -4,6 +4,7 @@ Folds of the train answers of both written sets (every K-th answer per set); for
 the criterion model is refitted without that fold's answers (exemplars always included)
 and the fold's answers are scored with it. Prints QWK, Pearson, exact and adjacent
 agreement per set, the share the fold's model sends to review with agreement on the rest,
+per criterion how many answers it scores differently from the rater (and the net points),
 and the answers the grader misses by 1.5 points or more. Held-out
 answers are never read.
 
@@ -37,6 +38,8 @@ def main() -> int:
     exemplars = [train.exemplar_rows(rubric, slug) for slug, rubric in rubrics.items()]
     scored: dict[str, list[tuple[str, float, float]]] = {slug: [] for slug in rubrics}
     reviewed: dict[str, list[bool]] = {slug: [] for slug in rubrics}
+    # per criterion: answers where the grader's points differ from the rater's, and the net difference
+    errors: dict[str, dict[str, list[float]]] = {slug: {c.id: [] for c in rubric.criteria} for slug, rubric in rubrics.items()}
     for fold in range(args.folds):
         held = {r.id for slug in answers for i, r in enumerate(answers[slug]) if i % args.folds == fold}
         x = [v for e in exemplars for v in e[0]]
@@ -52,6 +55,9 @@ def main() -> int:
                     result = score_with_rubric(rubric, row.answer, model=model)
                     scored[slug].append((row.id, row.total(rubric.max_points), result.score))
                     reviewed[slug].append(result.needs_review)
+                    for criterion in result.criteria:
+                        if criterion.points != row.scores[criterion.id]:
+                            errors[slug][criterion.id].append(criterion.points - row.scores[criterion.id])
     print(f"method: {args.folds}-fold cross-validation over the train split's answers; criterion model refitted per fold")
     for slug, rows in scored.items():
         f = figures_of(rows, step=1.0)
@@ -60,6 +66,8 @@ def main() -> int:
         r = review_figures(rows, reviewed[slug])
         print(f"{'':<18} review: {r['review_share']:.0%} sent to review; decided automatically n={r['auto_n']}: "
               f"QWK={r.get('auto_qwk', float('nan')):.3f} adjacent(±1)={r.get('auto_adjacent', float('nan')):.2f}")
+        wrong = [f"{c} {len(d)} ({sum(d):+g})" for c, d in errors[slug].items() if d]
+        print(f"{'':<18} criteria scored differently (answers, net points grader - rater): {', '.join(wrong) or 'none'}")
         misses = [f"{i} (human {h:g}, grader {g:g})" for i, h, g in sorted(rows) if abs(h - g) >= 1.5]
         print(f"{'':<18} missed by >= 1.5: {', '.join(misses) or 'none'}")
     return 0
