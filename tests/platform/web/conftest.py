@@ -4,6 +4,7 @@ Selenium through chromedriver (both from apt; nothing is downloaded at test time
 (docs/browser-tests.md). Without Chromium or its driver the browser tests skip, saying why."""
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 
@@ -14,6 +15,7 @@ from tests.conftest import REPO_ROOT
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
+MAX_FULL_PAGE_PX = 6000
 NARROW_WIDTH, NARROW_HEIGHT = 390, 844  # a phone held upright (iPhone 12-15 CSS pixels)
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--disable-extensions",
@@ -61,13 +63,20 @@ def narrow(browser):
 
 @pytest.fixture
 def screenshot(browser, request):
-    """screenshot("step") saves var/screenshots/<test>--<step>.png and returns its path."""
+    """screenshot("step") saves var/screenshots/<test>--<step>.png and returns its path;
+    full_page=True captures the whole page, not only the viewport (up to MAX_FULL_PAGE_PX tall)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     base = _test_name(request)
 
-    def save(step: str):
+    def save(step: str, *, full_page: bool = False):
         path = SCREENSHOTS / f"{base}--{re.sub(r'[^A-Za-z0-9_.-]+', '-', step)}.png"
-        browser.save_screenshot(str(path))
+        if not full_page:
+            browser.save_screenshot(str(path))
+            return path
+        size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], MAX_FULL_PAGE_PX), "scale": 1}
+        shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
+        path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
     return save

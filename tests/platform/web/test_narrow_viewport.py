@@ -28,7 +28,8 @@ def test_no_main_page_scrolls_sideways_at_390_px(narrow, screenshot, live_server
         narrow.get(live_server.url + page.path)
         measured = narrow.execute_script(MEASURE)
         assert measured["innerWidth"] == 390, measured
-        screenshot(page.name)
+        screenshot(page.name, full_page=True)
+        assert narrow.execute_script("return window.innerWidth") == 390  # the capture left the viewport as it was
         if measured["scrollWidth"] > measured["innerWidth"]:
             overflowing[f"{page.name} ({page.path})"] = measured
     assert overflowing == {}, "pages wider than a 390-px screen (scrollWidth > innerWidth):\n" + "\n".join(
