@@ -74,7 +74,8 @@ def screenshot(browser, request):
             browser.save_screenshot(str(path))
             return path
         size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], MAX_FULL_PAGE_PX), "scale": 1}
+        width = max(size["width"], browser.execute_script("return window.innerWidth"))  # the page as wide as the screen, not the content
+        clip = {"x": 0, "y": 0, "width": width, "height": min(size["height"], MAX_FULL_PAGE_PX), "scale": 1}
         shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
         path.write_bytes(base64.b64decode(shot["data"]))
         return path
