@@ -27,6 +27,7 @@ DTYPES = {
     "bool": torch.bool,
 }
 DTYPE_NAMES = {v: k for k, v in DTYPES.items()}
+_EMPTY = torch.empty  # bound at import, before any candidate code loads in a worker
 
 
 class ChannelError(Exception):
@@ -84,14 +85,22 @@ class Channel:
             total += nbytes
             if total > max_tensor_bytes:
                 raise ChannelError(f"tensors of more than {max_tensor_bytes} bytes sent")
-            data = self._exactly(nbytes)
-            flat = torch.frombuffer(data, dtype=torch.uint8) if nbytes else torch.empty(0, dtype=torch.uint8)
+            # Into torch's own 64-byte-aligned memory, not a bytearray's (whose address, 16-byte
+            # aligned, differs from call to call and process to process): a call's speed must not
+            # depend on where the channel happened to put its inputs.
+            flat = _EMPTY(nbytes, dtype=torch.uint8)
+            if nbytes:
+                self._fill(memoryview(flat.numpy()))
             tensors.append(flat.view(dtype).reshape(shape))
         return header, tensors
 
     def _exactly(self, n: int) -> bytearray:
         buf = bytearray(n)
-        view = memoryview(buf)
+        self._fill(memoryview(buf))
+        return buf
+
+    def _fill(self, view: memoryview) -> None:
+        n = len(view)
         got = 0
         while got < n:
             try:
@@ -103,7 +112,6 @@ class Channel:
             if k == 0:
                 raise ChannelClosed("the peer closed the channel")
             got += k
-        return buf
 
     def close(self) -> None:
         try:

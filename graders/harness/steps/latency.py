@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 CI_TARGET = 0.01
 MIN_ROUNDS = 8
-BATCH_TARGET_S = 0.02
+BATCH_TARGET_S = {"cpu": 0.006, "cuda": 0.02}
 MAX_BATCH = 64
 STAGED_BYTES_CAP = 256 << 20
 WARMUP_STABLE = 0.05
@@ -168,7 +168,8 @@ def _measure(session: "Session", case_index: int, case: Case, dtype: str, mode: 
             session.progress("latency", case_step=at[0], case_of=at[1], case=case.name, step=rounds)
             continue
         judged = judge_case(device=session.device.type, candidate=series["candidate"], baseline=series["baseline"])
-        converged = all(side["charged_ci_rel"] <= CI_TARGET for side in judged["sides"].values())
+        paired_ci = judged["speedup_ci_rel"] if judged["estimator"] == "paired" else None
+        converged = (paired_ci is not None and paired_ci <= CI_TARGET) or all(side["charged_ci_rel"] <= CI_TARGET for side in judged["sides"].values())
         last = converged or time.monotonic() - started > budget
         session.progress("latency", force=last, case_step=at[0], case_of=at[1], case=case.name, step=rounds, speedup=judged["speedup"], ci=judged["speedup_ci"])
         if last:
@@ -177,7 +178,7 @@ def _measure(session: "Session", case_index: int, case: Case, dtype: str, mode: 
 
 def _size_batches(run: _Case) -> None:
     """The poison both sides get and a probe batch (verified, not counted) that sizes the batches
-    so that one lasts about BATCH_TARGET_S."""
+    so that one lasts about BATCH_TARGET_S on its device."""
     sample = run.fresh()
     expected = run.session.challenge.expected(sample)
     run.poison = nbytes(expected, run.dtype)
@@ -185,7 +186,7 @@ def _size_batches(run: _Case) -> None:
     walls = [_timed_batch(run, "candidate", [run.fresh() for _ in range(3)])[1]["wall"] for _ in range(2)]
     per_call_s = max(min(walls) / 3 / 1e9, 1e-6)
     set_bytes = sum(v.numel() * v.element_size() for v in sample.values() if isinstance(v, torch.Tensor))
-    run.batch = max(3, min(MAX_BATCH, math.ceil(BATCH_TARGET_S / per_call_s), STAGED_BYTES_CAP // max(set_bytes, 1)))
+    run.batch = max(3, min(MAX_BATCH, math.ceil(BATCH_TARGET_S[run.session.device.type] / per_call_s), STAGED_BYTES_CAP // max(set_bytes, 1)))
 
 
 def _agree_on_mode(session: "Session", run: _Case, mode: str) -> str:
@@ -367,7 +368,7 @@ def _method_text(session: "Session") -> str:
         "while the baseline runs); each batch staged sealed, each call's key (on the cpu device its one-time pad) sent only when the call is due; each "
         "call's output (a plain tensor) sent back inside the timed batch and verified; warm-up batches until each "
         f"side's batch mean moves less than {WARMUP_STABLE:.0%}; at least {MIN_ROUNDS} rounds, then until the 95% CI of "
-        f"each side's charged median is within {CI_TARGET:.0%} or the budget runs out (else flagged noisy). "
+        f"the paired speedup, or of each side's charged median, is within {CI_TARGET:.0%} or the budget runs out (else flagged noisy). "
         f"The score comes from clocks outside the candidate's process: {clocks}, less the harness's own cost per call "
         f"(the trusted baseline's excess over its in-process times in the same rounds). Each side is charged its "
         f"in-process figure (median over batches of the mean per call) only within {NOISE_SIGMAS:g} standard errors of "
