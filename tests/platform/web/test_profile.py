@@ -74,6 +74,7 @@ def test_ties_on_the_global_board_go_to_who_got_there_first(user):
 def test_the_header_links_to_the_profile_when_logged_in(client, user):
     assert 'id="profile-link"' not in client.get(reverse("catalog")).content.decode()
     client.force_login(user)
-    assert f'href="{reverse("profile")}" id="profile-link"' in client.get(reverse("catalog")).content.decode()
+    assert f'href="{reverse("profile")}" id="profile-link">' in client.get(reverse("catalog")).content.decode()
+    assert f'href="{reverse("profile")}" id="profile-link" aria-current="page">' in client.get(reverse("profile")).content.decode()
     client.logout()
     assert client.get(reverse("profile")).status_code == 302
