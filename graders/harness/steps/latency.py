@@ -168,7 +168,8 @@ def _measure(session: "Session", case_index: int, case: Case, dtype: str, mode: 
             session.progress("latency", case_step=at[0], case_of=at[1], case=case.name, step=rounds)
             continue
         judged = judge_case(device=session.device.type, candidate=series["candidate"], baseline=series["baseline"])
-        paired_ci = judged["speedup_ci_rel"] if judged["estimator"] == "paired" else None
+        # The paired CI may end a case only from 2 x MIN_ROUNDS rounds: a MAD of 8 ratios is itself rough.
+        paired_ci = judged["speedup_ci_rel"] if judged["estimator"] == "paired" and rounds >= 2 * MIN_ROUNDS else None
         converged = (paired_ci is not None and paired_ci <= CI_TARGET) or all(side["charged_ci_rel"] <= CI_TARGET for side in judged["sides"].values())
         last = converged or time.monotonic() - started > budget
         session.progress("latency", force=last, case_step=at[0], case_of=at[1], case=case.name, step=rounds, speedup=judged["speedup"], ci=judged["speedup_ci"])
