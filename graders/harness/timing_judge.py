@@ -205,3 +205,32 @@ def combined_speedup(cases: list[dict]) -> tuple[float | None, list[float] | Non
         return speedup, None
     half = math.sqrt(sum(math.log(c["speedup_ci"][1] / c["speedup"]) ** 2 for c in cases)) / len(cases)
     return speedup, [speedup * math.exp(-half), speedup * math.exp(half)]
+
+
+def latency_method_text(*, device_type: str, kernel: bool, min_rounds: int, ci_target: float, warmup_stable: float) -> str:
+    """The latency step's method in words, for the result (`metrics.timing_method`)."""
+    cuda = device_type == "cuda"
+    if cuda:
+        timer = "in process: CUDA events (or CUDA graph replay) closed by a device-wide synchronize"
+        if kernel:
+            timer += ", 256 MiB L2 flush between calls"
+        clocks = "the supervisor's wall clock around each device-synchronised batch"
+    else:
+        timer = "in process: the calling thread's CPU time around each call"
+        clocks = ("the CPU time of the worker's process group, read from /proc around each batch (and, for a side that "
+                  "created a process or thread during a timed batch, also the supervisor's wall clock around it; the larger decides)")
+    return (
+        f"{timer}; candidate and baseline in separate processes, timed in interleaved batches of fresh inputs "
+        f"(random order per round; {'the candidate stopped' if cuda else 'the idle candidate watched for CPU use'} "
+        "while the baseline runs); each batch staged sealed, each call's key (on the cpu device its one-time pad) sent only when the call is due; each "
+        "call's output (a plain tensor) sent back inside the timed batch and verified; warm-up batches until each "
+        f"side's batch mean moves less than {warmup_stable:.0%}; at least {min_rounds} rounds, then until the 95% CI of "
+        f"the paired speedup, or of each side's charged median, is within {ci_target:.0%} or the budget runs out (else flagged noisy). "
+        f"The score comes from clocks outside the candidate's process: {clocks}, less the harness's own cost per call "
+        f"(the trusted baseline's excess over its in-process times in the same rounds). Each side is charged its "
+        f"in-process figure (median over batches of the mean per call) only within {NOISE_SIGMAS:g} standard errors of "
+        f"that outside figure's noise (measured on the baseline's batches) plus {HARNESS_SHARE:.0%} of the harness's cost "
+        f"per call plus {HARNESS_SLACK_NS[device_type] / 1e3:g} us, else the nearest edge of that band; speedup = the median over rounds of the ratio of the round's two batch means "
+        "(both sides of a round on the same inputs) where both sides were charged their in-process figures, held to the "
+        "candidate's band, else baseline's charged figure / candidate's; both sides are judged by the same rule"
+    )
