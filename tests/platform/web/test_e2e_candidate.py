@@ -35,17 +35,21 @@ def _sign_up(browser, live_server, username: str) -> None:
 
 def _watch_stages(browser) -> list[tuple[str, str]]:
     """(stage, label) pairs the result page showed, in order, until the verdict replaced them."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
 
     seen, deadline = [], time.monotonic() + GRADING_S
     while time.monotonic() < deadline:
-        if browser.find_elements(By.CSS_SELECTOR, "#result #verdict"):
-            return seen
         try:
+            if browser.find_elements(By.CSS_SELECTOR, "#result #verdict"):
+                return seen
             live = browser.find_elements(By.ID, "live")
             now = (live[0].get_attribute("data-stage"), browser.find_element(By.ID, "stage-label").text) if live else None
-        except StaleElementReferenceException:  # the result was swapped in between the two reads
+        except (StaleElementReferenceException, NoSuchElementException):  # the result was swapped in between two reads
+            continue
+        except WebDriverException as exc:  # the same race, as Chromium sometimes words it
+            if "does not belong to the document" not in str(exc):
+                raise
             continue
         if now and (not seen or seen[-1] != now):
             seen.append(now)
