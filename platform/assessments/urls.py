@@ -31,5 +31,7 @@ urlpatterns = [
     path("assess/<str:token>/clock/", views.candidate_clock, name="candidate_clock"),
     path("assess/<str:token>/items/<int:item_id>/", views.candidate_item, name="candidate_item"),
     path("assess/<str:token>/items/<int:item_id>/save/", views.candidate_save, name="candidate_save"),
+    path("assess/<str:token>/items/<int:item_id>/upload/", views.candidate_upload, name="candidate_upload"),
+    path("assess/<str:token>/items/<int:item_id>/files.zip", views.candidate_download, name="candidate_download"),
     path("assess/<str:token>/finish/", views.candidate_finish, name="candidate_finish"),
 ]

@@ -7,10 +7,11 @@ import json
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
@@ -22,6 +23,7 @@ from assessments.similarity import compare
 from catalog.markdown import render_markdown
 from drafts.editor import editor_context
 from drafts.files import ordered, posted_files, starter_tabs
+from drafts.uploads import uploaded_files, zip_of
 
 
 def login_required(view):
@@ -364,7 +366,10 @@ def candidate_item(request, token: str, item_id: int):
     return render(request, "assessments/candidate_item.html", {
         "invitation": invitation, "session": session, "item": item, "version": version, "work": work,
         "token": token, "open": session_is_open(session), "seconds_left": seconds_left(session),
-        "submission": selectors.latest_submission(work), **editor_context(version=version, files=files)})
+        "submission": selectors.latest_submission(work),
+        **editor_context(version=version, files=files, uploads=True,
+                         upload_url=reverse("assessments:candidate_upload", kwargs={"token": token, "item_id": item.pk}),
+                         download_url=reverse("assessments:candidate_download", kwargs={"token": token, "item_id": item.pk}))})
 
 
 def _candidate_submit(request, token, session, item, version):
@@ -391,6 +396,37 @@ def candidate_save(request, token: str, item_id: int):
     except ValidationError as exc:
         return JsonResponse({"saved": False, "detail": " ".join(exc.messages), "seconds_left": seconds_left(session)}, status=400)
     return JsonResponse({"saved": True, "saved_at": work.saved_at.isoformat(), "seconds_left": seconds_left(session)})
+
+
+@require_POST
+def candidate_upload(request, token: str, item_id: int):
+    """Read uploaded files, a folder or a zip for an item, under the same rules as the practice
+    editor's (drafts.uploads); the files come back unsaved (the page's autosave keeps them)."""
+    invitation, session = _candidate_session(token)
+    item = _get(invitation.assessment.items.select_related("challenge_version__challenge").get, pk=item_id)
+    if not session_is_open(session):
+        return JsonResponse({"detail": "The session is closed: your saved work is kept."}, status=409)
+    try:
+        files = uploaded_files(request.FILES.getlist("upload"), version=item.challenge_version)
+    except RequestDataTooBig:
+        return JsonResponse({"detail": "The upload is larger than the submission limits allow."}, status=413)
+    except ValidationError as exc:
+        return JsonResponse({"detail": " ".join(exc.messages)}, status=400)
+    if not files:
+        return JsonResponse({"detail": "Choose files, a folder or a zip to upload."}, status=400)
+    return JsonResponse({"files": files})
+
+
+def candidate_download(request, token: str, item_id: int):
+    """The item's saved work (else its starter files) as one zip."""
+    invitation, session = _candidate_session(token)
+    item = _get(invitation.assessment.items.select_related("challenge_version__challenge").get, pk=item_id)
+    work = next(w for w in selectors.works_of(session=session) if w.item_id == item.pk)
+    version = item.challenge_version
+    files = ordered(dict(work.files), version=version) if work.files else starter_tabs(version)
+    response = HttpResponse(zip_of(files), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{version.challenge.slug}.zip"'
+    return response
 
 
 @require_POST
