@@ -160,7 +160,7 @@ def trusted_answer(session, worker, header: dict, tensors=(), *, timeout: float,
     else:
         clock: PhaseClock = session.phases
         # A timed call reads nothing here (the same harness work on both sides): its batch's mark.
-        mark = getattr(session, "candidate_watch_mark", None) if header.get("op") == "go" else None
+        mark = session.candidate_watch_mark if header.get("op") == "go" else None
         cpu0, wall0 = mark if mark is not None else (candidate_cpu_s(session.candidate), time.monotonic())
         try:
             with clock.timed("baseline"):

@@ -43,7 +43,8 @@ def paused(worker):
 
 @contextmanager
 def watched(worker, sink: list):
-    """Record (CPU ns used by the worker's threads, wall ns) over the block.
+    """Record (CPU ns used by the worker's threads, wall ns) over the block; the block gets the
+    worker's CPU time (ns) at its start, or None where it could not be read.
 
     For the cpu device, where stopping the candidate would bias the ratio (a process resumed
     after SIGSTOP ran about 13% slower for a while on a busy 2-core host, measured with the same
@@ -56,7 +57,7 @@ def watched(worker, sink: list):
     before = group_cpu_time_ns(pid) if pid is not None else None
     started = time.perf_counter_ns()
     try:
-        yield
+        yield before
     finally:
         after = group_cpu_time_ns(pid) if pid is not None else None
         if before is not None and after is not None:
@@ -80,15 +81,13 @@ def quiet_candidate(session: "Session", role: str):
 
 @contextmanager
 def _watched_with_mark(session: "Session"):
-    """`watched`, and the candidate's CPU time (s) and the time at the start of the block kept on
-    the session (`candidate_watch_mark`): a baseline call that times out inside the block is judged
+    """`watched`, and the candidate's CPU time (s) that it read at the start of the block, with the
+    time, kept on the session (`candidate_watch_mark`): a baseline call that times out inside the block is judged
     from them (graders/harness/phases.py), so no call of the batch pays for reading /proc: a read
     before every baseline call, and none before the candidate's, made the baseline 2-4% slower."""
-    from graders.harness.phases import candidate_cpu_s
-
-    session.candidate_watch_mark = (candidate_cpu_s(session.candidate), time.monotonic())
     try:
-        with watched(session.candidate, session.candidate_idle_cpu):
+        with watched(session.candidate, session.candidate_idle_cpu) as before_ns:
+            session.candidate_watch_mark = (None if before_ns is None else before_ns / 1e9, time.monotonic())
             yield
     finally:
         session.candidate_watch_mark = None

@@ -66,6 +66,7 @@ class Session:
         self.trusted_lib = bundle / TRUSTED_LIB
         self.call_keys = itertools.count(1)  # latency: each sealed call's key index, never reused in a session
         self.candidate_idle_cpu: list = []  # latency: (cpu, wall) of the idle candidate per baseline batch
+        self.candidate_watch_mark: tuple | None = None  # latency: (candidate CPU s, monotonic s) at the running baseline batch's start
 
     # -- what steps ask for ----------------------------------------------------------------
     def seed_for(self, *parts) -> int:

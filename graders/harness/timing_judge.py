@@ -140,9 +140,9 @@ def judge_case(*, device: str, candidate: Series, baseline: Series) -> dict:
     paired = paired_ratio(candidate, baseline) if all(sides[r]["source"] == "in_process" for r in sides) else None
     if paired is not None:
         ratio, paired_half = paired
-        band = sides["candidate"]["outside_ns"], sides["candidate"]["allowed_ns"]
-        implied = sides["baseline"]["charged_ns"] / ratio
-        held = min(max(implied, band[0] - band[1]), band[0] + band[1])
+        candidate_side = sides["candidate"]
+        held, _ = charge(in_process_ns=sides["baseline"]["charged_ns"] / ratio, outside_ns=candidate_side["outside_ns"],
+                         allowed_ns=candidate_side["allowed_ns"])
         speedup, half, estimator = sides["baseline"]["charged_ns"] / max(held, 1.0), paired_half, "paired"
     known = math.isfinite(half)  # a side with no usable spread (e.g. a median of 0) has no CI
     undercut = sides["candidate"]["outside_ns"] - sides["candidate"]["in_process_ns"]
