@@ -7,7 +7,7 @@ import json
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -23,7 +23,7 @@ from assessments.similarity import compare
 from catalog.markdown import render_markdown
 from drafts.editor import editor_context
 from drafts.files import ordered, posted_files, starter_tabs
-from drafts.uploads import uploaded_files, zip_of
+from drafts.views import upload_reply, zip_download
 
 
 def login_required(view):
@@ -362,7 +362,7 @@ def candidate_item(request, token: str, item_id: int):
         return _candidate_submit(request, token, session, item, version)
     if not session_is_open(session):
         return redirect("assessments:candidate", token=token)  # which says why, and that the saved work is kept
-    files = ordered(dict(work.files), version=version) if work.files else starter_tabs(version)
+    files = _item_files(work, version)
     return render(request, "assessments/candidate_item.html", {
         "invitation": invitation, "session": session, "item": item, "version": version, "work": work,
         "token": token, "open": session_is_open(session), "seconds_left": seconds_left(session),
@@ -398,23 +398,20 @@ def candidate_save(request, token: str, item_id: int):
     return JsonResponse({"saved": True, "saved_at": work.saved_at.isoformat(), "seconds_left": seconds_left(session)})
 
 
+def _item_files(work, version) -> dict[str, str]:
+    """What the item's editor opens: the saved work, else the starter files."""
+    return ordered(dict(work.files), version=version) if work.files else starter_tabs(version)
+
+
 @require_POST
 def candidate_upload(request, token: str, item_id: int):
     """Read uploaded files, a folder or a zip for an item, under the same rules as the practice
-    editor's (drafts.uploads); the files come back unsaved (the page's autosave keeps them)."""
+    editor's (drafts.views.upload_reply); the files come back unsaved (the page's autosave keeps them)."""
     invitation, session = _candidate_session(token)
     item = _get(invitation.assessment.items.select_related("challenge_version__challenge").get, pk=item_id)
     if not session_is_open(session):
         return JsonResponse({"detail": "The session is closed: your saved work is kept."}, status=409)
-    try:
-        files = uploaded_files(request.FILES.getlist("upload"), version=item.challenge_version)
-    except RequestDataTooBig:
-        return JsonResponse({"detail": "The upload is larger than the submission limits allow."}, status=413)
-    except ValidationError as exc:
-        return JsonResponse({"detail": " ".join(exc.messages)}, status=400)
-    if not files:
-        return JsonResponse({"detail": "Choose files, a folder or a zip to upload."}, status=400)
-    return JsonResponse({"files": files})
+    return upload_reply(request, version=item.challenge_version)
 
 
 def candidate_download(request, token: str, item_id: int):
@@ -422,11 +419,7 @@ def candidate_download(request, token: str, item_id: int):
     invitation, session = _candidate_session(token)
     item = _get(invitation.assessment.items.select_related("challenge_version__challenge").get, pk=item_id)
     work = next(w for w in selectors.works_of(session=session) if w.item_id == item.pk)
-    version = item.challenge_version
-    files = ordered(dict(work.files), version=version) if work.files else starter_tabs(version)
-    response = HttpResponse(zip_of(files), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{version.challenge.slug}.zip"'
-    return response
+    return zip_download(_item_files(work, item.challenge_version), slug=item.challenge_version.challenge.slug)
 
 
 @require_POST

@@ -61,13 +61,11 @@ def draft(request, slug: str):
     return JsonResponse({"saved": True, "saved_at": saved.updated_at.isoformat()})
 
 
-@_json_login_required
-@require_POST
-def upload(request, slug: str):
-    """Read uploaded files or a zip under the submission rules; the files come back, unsaved."""
-    challenge = _challenge(slug)
+def upload_reply(request, *, version) -> JsonResponse:
+    """Read the request's uploaded files or zip under the submission rules for `version`; the
+    files come back, unsaved (the practice editor's endpoint and an assessment item's)."""
     try:
-        files = uploaded_files(request.FILES.getlist("upload"), version=challenge.current_version)
+        files = uploaded_files(request.FILES.getlist("upload"), version=version)
     except RequestDataTooBig:
         return _error("The upload is larger than the submission limits allow.", status=413)
     except ValidationError as exc:
@@ -77,12 +75,22 @@ def upload(request, slug: str):
     return JsonResponse({"files": files})
 
 
+def zip_download(files: dict[str, str], *, slug: str) -> HttpResponse:
+    response = HttpResponse(zip_of(files), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{slug}.zip"'
+    return response
+
+
+@_json_login_required
+@require_POST
+def upload(request, slug: str):
+    """Read uploaded files or a zip under the submission rules; the files come back, unsaved."""
+    return upload_reply(request, version=_challenge(slug).current_version)
+
+
 def download(request, slug: str):
     """The files the editor opens (the saved draft, else the starter files) as one zip."""
     if not request.user.is_authenticated:
         raise Http404("Log in to download your draft")
     challenge = _challenge(slug)
-    files = editor_files(user=request.user, challenge=challenge).files
-    response = HttpResponse(zip_of(files), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{challenge.slug}.zip"'
-    return response
+    return zip_download(editor_files(user=request.user, challenge=challenge).files, slug=challenge.slug)
