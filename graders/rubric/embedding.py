@@ -162,3 +162,52 @@ def encode_with_tokens_fixed(text: str) -> TokenEncoding:
             _token_cache.clear()
         _token_cache[text] = encode_with_tokens([text])[0]
     return _token_cache[text]
+
+
+CONTEXT_MAX_TOKENS = 256  # question + text; the longer of the two is cut first
+
+
+@dataclass(frozen=True)
+class ContextEncoding:
+    """A text read after the question it answers, as one [CLS] question [SEP] text [SEP]
+    sequence: unit last-layer token embeddings of the text's tokens and of the question's
+    (both in that sequence), and the unit mean of the text's token embeddings."""
+
+    tokens: np.ndarray
+    question_tokens: np.ndarray
+    sentence: np.ndarray
+
+
+def encode_in_context(question: str, text: str) -> ContextEncoding:
+    """One forward pass over the pair, so every token of `text` is read beside the question
+    ("file scope" and "the whole program" both answer "what is the scope of a global")."""
+    import torch
+
+    model = _model or _load_model()
+    transformer = model[0]
+    inputs = transformer.tokenizer(question, text, truncation="longest_first", max_length=CONTEXT_MAX_TOKENS,
+                                   return_tensors="pt")
+    with _torch_threads(), torch.inference_mode():
+        last = transformer.auto_model(**inputs).last_hidden_state[0].float().numpy()
+    segment = inputs["token_type_ids"][0].numpy()
+    in_text = segment == 1
+    in_text[-1] = False  # the closing [SEP]
+    in_question = segment == 0
+    in_question[0] = False  # [CLS]
+    in_question[np.flatnonzero(segment == 0)[-1]] = False  # the [SEP] after the question
+    if not in_text.any():  # the tokenizer kept nothing of the text (control characters only)
+        in_text[-1] = True
+    return ContextEncoding(_unit_rows(last[in_text]), _unit_rows(last[in_question]), _unit(last[in_text].mean(axis=0)))
+
+
+_context_cache: dict[tuple[str, str], ContextEncoding] = {}
+
+
+def encode_in_context_fixed(question: str, text: str) -> ContextEncoding:
+    """encode_in_context for a fixed pair (a question and its reference), once per process."""
+    key = (question, text)
+    if key not in _context_cache:
+        if len(_context_cache) > _FIXED_CACHE_LIMIT:
+            _context_cache.clear()
+        _context_cache[key] = encode_in_context(question, text)
+    return _context_cache[key]

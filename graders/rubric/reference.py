@@ -1,11 +1,14 @@
 """Reference-answer mode: one criterion, scored by closeness to a model answer.
 
-Features combine meaning (sentence embeddings of the answer and the reference, and a
-BERTScore-style soft match of their contextual token embeddings, from the last layer and
-from the one below it) with overlap of content words. Words and tokens that merely repeat
-the question are demoted: copying the question earns nothing. A linear model fitted on the
-Mohler questions that are not held out maps them to a share of the maximum. An explicit
-non-answer ("not answered", "I don't know") earns nothing without consulting the model.
+Features combine meaning with overlap of content words, in two views of the answer. Alone:
+sentence embeddings of the answer and the reference, and a BERTScore-style soft match of
+their contextual token embeddings, from the last layer and from the one below it. In
+context: the answer and the reference each read after the question, in one sequence, so a
+token means what it means as an answer to that question. Words and tokens that merely
+repeat the question are demoted: copying the question earns nothing. Each view's ridge
+regression is fitted on the Mohler questions that are not held out; the model is their
+mean, mapping the features to a share of the maximum. An explicit non-answer ("not
+answered", "I don't know") earns nothing without consulting the model.
 """
 
 from __future__ import annotations
@@ -19,13 +22,25 @@ from . import classifier, embedding, text
 from .scoring import CriterionScore, RubricScore
 
 REFERENCE_MODEL = "reference_model"
-FEATURE_NAMES = (
+ALONE_FEATURES = (
     "answer_similarity", "content_recall", "content_precision", "log_words", "question_similarity",
     "demoted_similarity", "log_length_ratio", "content_jaccard", "answer_similarity_sq",
     "demoted_similarity_sq", "similarity_x_recall", "token_recall", "demoted_token_recall",
     "demoted_token_precision", "mid_token_recall", "mid_token_precision", "mid_demoted_token_recall",
     "mid_demoted_token_precision",
 )
+CONTEXT_FEATURES = (
+    "context_token_recall", "context_token_precision", "context_demoted_token_recall",
+    "context_demoted_token_precision", "context_similarity",
+)
+FEATURE_NAMES = ALONE_FEATURES + CONTEXT_FEATURES
+# The two views the model averages (train.fit_reference_model); the word-overlap and length
+# features belong to both.
+VIEWS = {
+    "alone": ALONE_FEATURES,
+    "in_context": ("content_recall", "content_precision", "log_words", "log_length_ratio", "content_jaccard",
+                   *CONTEXT_FEATURES),
+}
 CRITERION_ID = "reference"
 MAX_ANSWER_CHARS = 2000
 QUESTION_TOKEN_MATCH = 0.8  # a token this close to a question token only repeats the question
@@ -45,12 +60,18 @@ def reference_features(*, question: str, reference: str, answer: str) -> np.ndar
     answer_words, reference_words = len(text.words(answer)), len(text.words(reference))
     top = _token_alignment(reference_encoding.tokens, answer_encoding.tokens, question_encoding.tokens)
     mid = _token_alignment(reference_encoding.mid_tokens, answer_encoding.mid_tokens, question_encoding.mid_tokens)
+    reference_in_context = embedding.encode_in_context_fixed(question, reference)
+    answer_in_context = embedding.encode_in_context(question, answer)
+    context = _token_alignment(reference_in_context.tokens, answer_in_context.tokens,
+                               reference_in_context.question_tokens, answer_question=answer_in_context.question_tokens)
     return np.asarray([
         similarity, recall, precision, math.log1p(answer_words), float(answer_vector @ question_encoding.sentence),
         demoted_similarity, math.log((answer_words + 1) / (reference_words + 1)), jaccard,
         similarity ** 2, demoted_similarity ** 2, similarity * recall,
         top.recall, top.demoted_recall, top.demoted_precision,
         mid.recall, mid.precision, mid.demoted_recall, mid.demoted_precision,
+        context.recall, context.precision, context.demoted_recall, context.demoted_precision,
+        float(answer_in_context.sentence @ reference_in_context.sentence),
     ], dtype=np.float32)
 
 
@@ -78,15 +99,25 @@ class TokenAlignment:
     demoted_precision: float
 
 
-def _token_alignment(reference: np.ndarray, answer: np.ndarray, question: np.ndarray) -> TokenAlignment:
-    """BERTScore-style soft matching of contextual tokens, with question tokens demoted."""
+def _token_alignment(reference: np.ndarray, answer: np.ndarray, question: np.ndarray,
+                     answer_question: np.ndarray | None = None) -> TokenAlignment:
+    """BERTScore-style soft matching of contextual tokens, with question tokens demoted.
+    `answer_question` is the question as encoded beside the answer, where that differs
+    from the question beside the reference (the in-context view); by default the same."""
     similarity = reference @ answer.T
     recall, precision = float(similarity.max(axis=1).mean()), float(similarity.max(axis=0).mean())
-    new_in_reference = (reference @ question.T).max(axis=1) < QUESTION_TOKEN_MATCH
-    new_in_answer = (answer @ question.T).max(axis=1) < QUESTION_TOKEN_MATCH
+    new_in_reference = _new_tokens(reference, question)
+    new_in_answer = _new_tokens(answer, question if answer_question is None else answer_question)
     demoted_recall = float(similarity[new_in_reference].max(axis=1).mean()) if new_in_reference.any() else recall
     demoted_precision = float(similarity[:, new_in_answer].max(axis=0).mean()) if new_in_answer.any() else 0.0
     return TokenAlignment(recall, precision, demoted_recall, demoted_precision)
+
+
+def _new_tokens(tokens: np.ndarray, question: np.ndarray) -> np.ndarray:
+    """Which tokens do not merely repeat a question token."""
+    if not len(question):
+        return np.ones(len(tokens), dtype=bool)
+    return (tokens @ question.T).max(axis=1) < QUESTION_TOKEN_MATCH
 
 
 def evidence_segment(reference: str, answer: str) -> str:
@@ -105,6 +136,9 @@ def score_against_reference(*, question: str, reference: str, max_points: float,
     if max_points <= 0:
         raise ValueError("max_points must be positive")
     model = classifier.load_model(REFERENCE_MODEL)
+    if model.features != FEATURE_NAMES:
+        raise RuntimeError(f"{REFERENCE_MODEL}.json was fitted on other features than reference.FEATURE_NAMES; "
+                           "refit it with `python -m graders.rubric train --only reference`")
     if not text.words(answer) or text.is_non_answer(answer):
         criterion = CriterionScore(CRITERION_ID, 0.0, max_points, 1.0, None, 0.0)
         return RubricScore(0.0, max_points, False, (criterion,), ("empty" if not text.words(answer) else "non_answer",))

@@ -45,7 +45,7 @@ def test_mohler_holdout_pearson_is_level_with_human_agreement():
     evaluation = evaluate_mohler(split="holdout")
     assert {row[0] for row in evaluation.rows}.isdisjoint(
         {a.question_id for a in datasets.load_mohler() if not datasets.is_mohler_holdout(a.question_id)})
-    # Measured 0.622 against 0.525 for one human against the other on the same answers
+    # Measured 0.626 against 0.525 for one human against the other on the same answers
     # (docs/rubric.md). Issue 12 asked for 0.6; issue 18 asks for 0.65, which is not met
     # (docs/rubric.md says what was tried), so this holds the figure that is.
     assert evaluation.figures["pearson"] >= evaluation.human_human["pearson"]

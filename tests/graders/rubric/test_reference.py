@@ -67,3 +67,46 @@ def test_token_encodings_share_the_models_sentence_embedding():
     for encoding in encodings:
         assert encoding.tokens.shape == encoding.mid_tokens.shape and encoding.tokens.shape[1] == 384
         assert np.allclose(np.linalg.norm(encoding.mid_tokens, axis=1), 1.0, atol=1e-4)
+
+
+def test_the_in_context_encoding_keeps_the_texts_tokens_apart_from_the_questions():
+    import numpy as np
+
+    from graders.rubric import embedding
+
+    encoding = embedding.encode_in_context(QUESTION, "pop two, push one")
+    tokenizer = embedding._load_model()[0].tokenizer
+    assert len(encoding.tokens) == len(tokenizer.tokenize("pop two, push one"))
+    assert len(encoding.question_tokens) == len(tokenizer.tokenize(QUESTION))
+    assert np.allclose(np.linalg.norm(encoding.tokens, axis=1), 1.0, atol=1e-4)
+    assert abs(float(np.linalg.norm(encoding.sentence)) - 1.0) < 1e-4
+
+
+def test_the_same_words_read_differently_after_a_different_question():
+    import numpy as np
+
+    from graders.rubric import embedding
+
+    after_stack = embedding.encode_in_context(QUESTION, "file scope")
+    after_globals = embedding.encode_in_context("What is the scope of global variables?", "file scope")
+    assert after_stack.tokens.shape == after_globals.tokens.shape
+    assert not np.allclose(after_stack.tokens, after_globals.tokens, atol=1e-3)
+
+
+@pytest.mark.parametrize("question, answer", [("", "Push operands, pop two per operator."),
+                                              (QUESTION, "\x00\x01\x02"), (QUESTION, "word " * 3000),
+                                              ("why " * 400, "Push operands, pop two per operator.")])
+def test_odd_questions_and_answers_score_within_range(question, answer):
+    result = score_against_reference(question=question, reference=REFERENCE, max_points=5, answer=answer)
+    assert 0 <= result.score <= 5
+
+
+def test_a_model_fitted_on_other_features_is_refused_with_the_command_to_refit(monkeypatch):
+    from dataclasses import replace
+
+    from graders.rubric import classifier, reference
+
+    stale = replace(classifier.load_model(reference.REFERENCE_MODEL), features=reference.ALONE_FEATURES)
+    monkeypatch.setattr(classifier, "load_model", lambda name: stale)
+    with pytest.raises(RuntimeError, match="graders.rubric train --only reference"):
+        score("Push each operand; pop two for each operator.")

@@ -63,3 +63,39 @@ def test_the_shipped_criterion_model_is_what_training_produces():
     shipped = classifier.load_model("criterion_model")
     assert refitted.meta["C"] == shipped.meta["C"]
     assert np.allclose(refitted.coef, shipped.coef, atol=1e-3)
+
+
+def test_the_reference_model_is_the_mean_of_one_ridge_per_view():
+    from sklearn.linear_model import Ridge
+
+    from graders.rubric import reference
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(120, len(reference.FEATURE_NAMES)))
+    y = np.clip(0.6 + 0.1 * x[:, 0] + 0.1 * x[:, -1] + 0.05 * rng.normal(size=120), 0, 1)
+    groups = np.repeat(np.arange(12), 10)
+    model = train.fit_reference_model(x, y, groups)
+    z = (x - model.mean) / model.scale
+    expected = np.zeros(len(x))
+    for view, names in reference.VIEWS.items():
+        columns = [reference.FEATURE_NAMES.index(n) for n in names]
+        expected += Ridge(alpha=model.meta["alpha"][view]).fit(z[:, columns], y).predict(z[:, columns]) / 2
+    assert np.allclose(model.decision(x)[:, 0], expected, atol=1e-9)
+    assert set(model.meta["alpha"]) == set(reference.VIEWS) and model.features == reference.FEATURE_NAMES
+
+
+def test_every_reference_view_names_known_features_and_together_they_cover_all():
+    from graders.rubric import reference
+
+    named = [n for names in reference.VIEWS.values() for n in names]
+    assert set(named) == set(reference.FEATURE_NAMES)
+    assert all(len(set(names)) == len(names) for names in reference.VIEWS.values())
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not datasets.mohler_available(), reason="Mohler data absent")
+def test_the_shipped_reference_model_is_what_training_produces():
+    refitted = train.fit_reference_model(*train.mohler_training_set())
+    shipped = classifier.load_model("reference_model")
+    assert refitted.meta["alpha"] == shipped.meta["alpha"]
+    assert np.allclose(refitted.coef, shipped.coef, atol=1e-3)
