@@ -5,9 +5,11 @@ sentence embeddings of the answer and the reference, and a BERTScore-style soft 
 their contextual token embeddings, from the last layer and from the one below it. In
 context: the answer and the reference each read after the question, in one sequence, so a
 token means what it means as an answer to that question. Words and tokens that merely
-repeat the question are demoted: copying the question earns nothing. Each view's ridge
-regression is fitted on the Mohler questions that are not held out; the model is their
-mean, mapping the features to a share of the maximum. An explicit non-answer ("not
+repeat the question are demoted, so copying the question earns less than answering it,
+though not nothing: this mode has none of rubric mode's defences against gaming
+(docs/rubric.md, Limitations). Each view's ridge regression is fitted on the Mohler
+questions that are not held out; the model is their mean, mapping the features to a share
+of the maximum. An explicit non-answer ("not
 answered", "I don't know") earns nothing without consulting the model.
 """
 
