@@ -152,18 +152,6 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return (matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
-_token_cache: dict[str, TokenEncoding] = {}
-
-
-def encode_with_tokens_fixed(text: str) -> TokenEncoding:
-    """encode_with_tokens for a fixed text (a reference or question), once per process."""
-    if text not in _token_cache:
-        if len(_token_cache) > _FIXED_CACHE_LIMIT:
-            _token_cache.clear()
-        _token_cache[text] = encode_with_tokens([text])[0]
-    return _token_cache[text]
-
-
 CONTEXT_MAX_TOKENS = 256  # question + text; the longer of the two is cut first
 
 
@@ -198,16 +186,3 @@ def encode_in_context(question: str, text: str) -> ContextEncoding:
     if not in_text.any():  # the tokenizer kept nothing of the text (control characters only)
         in_text[-1] = True
     return ContextEncoding(_unit_rows(last[in_text]), _unit_rows(last[in_question]), _unit(last[in_text].mean(axis=0)))
-
-
-_context_cache: dict[tuple[str, str], ContextEncoding] = {}
-
-
-def encode_in_context_fixed(question: str, text: str) -> ContextEncoding:
-    """encode_in_context for a fixed pair (a question and its reference), once per process."""
-    key = (question, text)
-    if key not in _context_cache:
-        if len(_context_cache) > _FIXED_CACHE_LIMIT:
-            _context_cache.clear()
-        _context_cache[key] = encode_in_context(question, text)
-    return _context_cache[key]

@@ -51,9 +51,9 @@ QUESTION_TOKEN_MATCH = 0.8  # a token this close to a question token only repeat
 def reference_features(*, question: str, reference: str, answer: str) -> np.ndarray:
     answer = answer[:MAX_ANSWER_CHARS]
     question_stems = text.content_stems(question)
-    reference_encoding = embedding.encode_with_tokens_fixed(reference)
-    question_encoding = embedding.encode_with_tokens_fixed(question)
-    demoted_reference = embedding.encode_fixed([_demote(reference, question_stems)])[0]
+    fixed = _fixed_texts(question, reference)
+    reference_encoding, question_encoding, reference_in_context = fixed.reference, fixed.question, fixed.in_context
+    demoted_reference = fixed.demoted_reference
     answer_encoding, demoted_encoding = embedding.encode_with_tokens([answer, _demote(answer, question_stems)])
     answer_vector, reference_vector = answer_encoding.sentence, reference_encoding.sentence
     similarity = float(answer_vector @ reference_vector)
@@ -62,7 +62,6 @@ def reference_features(*, question: str, reference: str, answer: str) -> np.ndar
     answer_words, reference_words = len(text.words(answer)), len(text.words(reference))
     top = _token_alignment(reference_encoding.tokens, answer_encoding.tokens, question_encoding.tokens)
     mid = _token_alignment(reference_encoding.mid_tokens, answer_encoding.mid_tokens, question_encoding.mid_tokens)
-    reference_in_context = embedding.encode_in_context_fixed(question, reference)
     answer_in_context = embedding.encode_in_context(question, answer)
     context = _token_alignment(reference_in_context.tokens, answer_in_context.tokens,
                                reference_in_context.question_tokens, answer_question=answer_in_context.question_tokens)
@@ -75,6 +74,34 @@ def reference_features(*, question: str, reference: str, answer: str) -> np.ndar
         context.recall, context.precision, context.demoted_recall, context.demoted_precision,
         float(answer_in_context.sentence @ reference_in_context.sentence),
     ], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class FixedTexts:
+    """A question and its reference, encoded once per process: the reference, the question and
+    the reference without the question's words alone (one forward pass), and the reference
+    read after the question (another)."""
+
+    reference: embedding.TokenEncoding
+    question: embedding.TokenEncoding
+    demoted_reference: np.ndarray
+    in_context: embedding.ContextEncoding
+
+
+_fixed_cache: dict[tuple[str, str], FixedTexts] = {}
+_FIXED_CACHE_LIMIT = 5_000
+
+
+def _fixed_texts(question: str, reference: str) -> FixedTexts:
+    key = (question, reference)
+    if key not in _fixed_cache:
+        if len(_fixed_cache) >= _FIXED_CACHE_LIMIT:
+            _fixed_cache.clear()
+        demoted = _demote(reference, text.content_stems(question))
+        reference_encoding, question_encoding, demoted_encoding = embedding.encode_with_tokens([reference, question, demoted])
+        _fixed_cache[key] = FixedTexts(reference_encoding, question_encoding, demoted_encoding.sentence,
+                                       embedding.encode_in_context(question, reference))
+    return _fixed_cache[key]
 
 
 def _demote(passage: str, question_stems: set[str]) -> str:
