@@ -1,11 +1,16 @@
 """Clock shaving, timer patching and deferred work through the harness (tests/hostile/clocks/):
 each file does the same work as its honest twin (`heavy_honest.py`) and tampers with how it is
-timed. The score comes from the supervisor's clocks, so tampering must not pay: the time each
-one is charged stays at its twin's (within the run-to-run spread of two gradings and the
-allowance the result states), the in-process figures are set aside for the outside clocks' and
-the result is flagged. The candidate's own charged time is compared, not the speedup: the
-fixture's baseline call is so short (about 10 us) that its figure moves more between two
-gradings than any of these tricks could. Run on both backends.
+timed. The score comes from the supervisor's clocks, so tampering must not pay. On
+`tiny-softmax` (a 10 us baseline) each trick is seen: the in-process figures are set aside for
+the outside clocks' and the result is flagged. On `heavy-softmax`, whose baseline does the
+twin's work, the twin comes out even with it within one grading, and a tampering file may come
+out ahead by no more than the allowance its result states (a busy host widens it, and then the
+result is flagged noisy): the lower end of its speedup's 95% CI stays within that allowance
+and the within-grading spread of the same code timed as candidate and baseline. A speedup
+is compared, not a charged time across two gradings: on
+this 2-core VM the same code's charged median moved between 0.29 and 0.48 ms from one grading
+to the next (2026-12-01), which no tolerance between gradings could tell from a gain.
+Run on both backends.
 """
 from __future__ import annotations
 
@@ -17,38 +22,32 @@ from tests.graders.harness_runner import grade_via_pipeline
 from tests.hostile.test_hostile import BACKENDS, check, expectations
 
 HERE = Path(__file__).parent / "clocks"
-TAMPERED = sorted(p for p in HERE.glob("*.py") if p.stem != "heavy_honest")
-# Two gradings of the same code differ by a few percent on a shared 2-core host
-# (docs/grading.md: repeatability); a tampering that paid would show as more than this.
-SPREAD_BETWEEN_GRADINGS = 1.10
+TWIN = HERE / "heavy_honest.py"
+TAMPERED = sorted(p for p in HERE.glob("*.py") if p != TWIN)
+SEEN_ON = "tiny-softmax"  # a 10 us baseline: the allowance is the candidate's own clocks' to give
+EVEN_ON = "heavy-softmax"  # the baseline does the twin's work: a gain shows as a speedup
+# The same code timed as candidate and as baseline in one grading: A/A speedups stay within a
+# few percent (docs/grading.md, fairness); a tampering that paid would show as more than this.
+SPREAD_WITHIN_GRADING = 1.05
 
 
-@pytest.fixture(scope="module")
-def twin_charged_ms():
-    cache = {}
+def _ci(case: dict) -> tuple[float, float]:
+    return tuple(case["speedup_ci"]) if case.get("speedup_ci") else (case["speedup"], case["speedup"])
 
-    def get(backend: str) -> float:
-        if backend not in cache:
-            # the faster of two gradings: a twin graded while the host happened to be slow would
-            # make an honest figure look like a gain (between gradings the charged median moves
-            # up to 10% on a noisy 2-core host, docs/grading.md "Repeatability")
-            path = HERE / "heavy_honest.py"
-            charged = []
-            for _ in range(2):
-                result = grade_via_pipeline("tiny-softmax", {"solution.py": path.read_text()}, backend=backend)
-                check(result, expectations(path), path.stem)
-                (case,) = result.metrics["cases"]
-                charged.append(case["candidate"]["charged_median"])
-            cache[backend] = min(charged)
-        return cache[backend]
 
-    return get
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_honest_twin_comes_out_even_with_its_own_work_as_baseline(backend: str):
+    result = grade_via_pipeline(EVEN_ON, {"solution.py": TWIN.read_text()}, backend=backend)
+    check(result, expectations(TWIN), TWIN.stem)
+    (case,) = result.metrics["cases"]
+    low, high = _ci(case)
+    assert low <= SPREAD_WITHIN_GRADING and high >= 1 / SPREAD_WITHIN_GRADING, result.message
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("path", TAMPERED, ids=lambda p: p.stem)
-def test_tampering_with_the_clock_does_not_pay(path: Path, backend: str, twin_charged_ms):
-    result = grade_via_pipeline("tiny-softmax", {"solution.py": path.read_text()}, backend=backend)
+def test_tampering_with_the_clock_is_seen_and_set_aside(path: Path, backend: str):
+    result = grade_via_pipeline(SEEN_ON, {"solution.py": path.read_text()}, backend=backend)
     check(result, expectations(path), path.stem)
     (case,) = result.metrics["cases"]
     summary = f"{path.stem}: {result.message}"
@@ -59,10 +58,35 @@ def test_tampering_with_the_clock_does_not_pay(path: Path, backend: str, twin_ch
     # allowance is a small share of what the outside clock saw.
     assert charged >= outside["median"] - outside["allowed_us"] / 1e3 - 1e-9, summary
     assert outside["allowed_us"] / 1e3 <= 0.25 * outside["median"], summary
-    # What tampering can gain is bounded by the allowance the result states (a busy host widens it,
-    # and then the result is flagged noisy): never more.
-    gain_bound = 1 + outside["allowed_us"] / 1e3 / outside["median"]
-    assert twin_charged_ms(backend) / charged <= SPREAD_BETWEEN_GRADINGS * gain_bound, summary
-    if gain_bound > 1.05:
+    if outside["allowed_us"] / 1e3 / outside["median"] > 0.05:
         assert "noisy" in result.flags, summary
     assert "outside clocks decided" in result.message, summary
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("path", TAMPERED, ids=lambda p: p.stem)
+def test_tampering_with_the_clock_does_not_pay(path: Path, backend: str):
+    """Against its own work as the baseline, in one grading: what tampering can gain is bounded
+    by the allowance the result states (a busy host widens it, and then the result is flagged
+    noisy), never more."""
+    result = grade_via_pipeline(EVEN_ON, {"solution.py": path.read_text()}, backend=backend)
+    assert result.verdict == "accepted", f"{path.stem}: {result.message}"
+    (case,) = result.metrics["cases"]
+    outside = case["candidate_outside"]
+    gain_bound = 1 + outside["allowed_us"] / 1e3 / outside["median"]
+    low, _ = _ci(case)
+    assert low <= SPREAD_WITHIN_GRADING * gain_bound, f"{path.stem}: {result.message}"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_check_sees_real_work_saved(backend: str):
+    """The bound above can fail: an honest file doing a third of the twin's passes comes out
+    ahead by far more than any allowance."""
+    lighter = TWIN.read_text().replace("range(12)", "range(4)")
+    assert lighter != TWIN.read_text()
+    result = grade_via_pipeline(EVEN_ON, {"solution.py": lighter}, backend=backend)
+    assert result.verdict == "accepted", result.message
+    (case,) = result.metrics["cases"]
+    outside = case["candidate_outside"]
+    low, _ = _ci(case)
+    assert low > SPREAD_WITHIN_GRADING * (1 + outside["allowed_us"] / 1e3 / outside["median"]), result.message
