@@ -27,9 +27,14 @@ Which clock decides (docs/grading.md, "Which clock decides a score"):
   on the CPU), the allowance is wide, and the result says how wide.
 - Both sides go through the very same computation, so the same code as candidate and as
   baseline comes out even, whatever the clocks' bias.
-- The speedup: where both sides are charged their in-process figures, the median over rounds
-  of the ratio of the round's two batch means (`paired_ratio`), held so that the candidate's
-  implied figure stays within its band; else the ratio of the two charged figures.
+- The speedup is the baseline's charged figure over the candidate's. Wherever the rounds allow
+  (`candidate_against_baseline`), the candidate's in-process and outside figures are measured
+  against the baseline's in-process figure in the same rounds (that figure over the median
+  per-round ratio of the baseline's batch to the candidate's), and the charge rule runs on those: then the speedup is the
+  median per-round ratio of in-process batch means (estimator `paired`) or, where the outside
+  clock decided the candidate, of the judging clocks' figures with the allowance's credit
+  (`paired_outside`). Else (too few rounds; the baseline itself outside its band) each side's
+  own median decides (`unpaired`).
 """
 from __future__ import annotations
 
@@ -128,22 +133,22 @@ def judge_case(*, device: str, candidate: Series, baseline: Series) -> dict:
     """Both sides' charged figures, the speedup and its CI, with every clock's figures."""
     clocks = sorted(candidate.clock_names() & baseline.clock_names())
     costs = {c: harness_cost_ns(baseline, c) for c in clocks}
-    sides = {}
+    sides, judged_per_batch = {}, {}
     for role, series in (("candidate", candidate), ("baseline", baseline)):
         per_clock = {c: outside_per_batch(series, c, costs[c]) for c in clocks}
         judge = max(judging_clocks(device, series, clocks), key=lambda c: median(per_clock[c]))
         noise = noise_ns(outside_per_batch(baseline, judge, costs[judge]))
         sides[role] = dict(_side(series, per_clock[judge], noise, costs[judge], HARNESS_SLACK_NS[device]), clock=judge, spawned=series.spawned)
+        judged_per_batch[role] = per_clock[judge]
     unpaired = sides["baseline"]["charged_ns"] / max(sides["candidate"]["charged_ns"], 1.0)
     half = math.sqrt(sum(math.log1p(sides[r]["charged_ci_rel"]) ** 2 for r in sides))
     speedup, estimator = unpaired, "unpaired"
-    paired = paired_ratio(candidate, baseline) if all(sides[r]["source"] == "in_process" for r in sides) else None
-    if paired is not None:
-        ratio, paired_half = paired
-        candidate_side = sides["candidate"]
-        held, _ = charge(in_process_ns=sides["baseline"]["charged_ns"] / ratio, outside_ns=candidate_side["outside_ns"],
-                         allowed_ns=candidate_side["allowed_ns"])
-        speedup, half, estimator = sides["baseline"]["charged_ns"] / max(held, 1.0), paired_half, "paired"
+    against = candidate_against_baseline(sides=sides, candidate=candidate, baseline=baseline, candidate_outside=judged_per_batch["candidate"])
+    if against is not None:
+        half = against.pop("half")
+        sides["candidate"].update(against)
+        speedup = sides["baseline"]["charged_ns"] / max(against["charged_ns"], 1.0)
+        estimator = "paired" if against["source"] == "in_process" else "paired_outside"
     known = math.isfinite(half)  # a side with no usable spread (e.g. a median of 0) has no CI
     undercut = sides["candidate"]["outside_ns"] - sides["candidate"]["in_process_ns"]
     flag_at = FLAG_MARGIN * sides["candidate"]["outside_ns"] + FLAG_SLACK_NS[device]
@@ -162,19 +167,47 @@ def judge_case(*, device: str, candidate: Series, baseline: Series) -> dict:
     }
 
 
-def paired_ratio(candidate: Series, baseline: Series) -> tuple[float, float] | None:
-    """The median over rounds of the baseline's batch mean over the candidate's (in-process, the
-    two batches of one round), and the half-width of its 95% CI in log terms; None with fewer
-    than MIN_PAIRS usable rounds. Both sides of a round are timed back to back, so a slowdown
-    of the host that lasts longer than a round moves both and cancels in the ratio; swapping
-    the sides gives exactly the reciprocal (the median of 1/x is 1/median x)."""
-    logs = [math.log(b / c) for b, c in zip(baseline.batch_means(), candidate.batch_means()) if b > 0 and c > 0]
+def median_log_ratio(numerators: list[float], denominators: list[float]) -> tuple[float, float] | None:
+    """The median over rounds of log(numerator / denominator), the two batches of one round, and
+    the half-width of its 95% CI; None with fewer than MIN_PAIRS usable rounds or no spread."""
+    logs = [math.log(n / d) for n, d in zip(numerators, denominators) if n > 0 and d > 0]
     if len(logs) < MIN_PAIRS:
         return None
     spread = mad(logs)
     if spread <= 0:
         return None
-    return math.exp(median(logs)), 1.96 * MEDIAN_SE * spread / math.sqrt(len(logs))
+    return median(logs), 1.96 * MEDIAN_SE * spread / math.sqrt(len(logs))
+
+
+def candidate_against_baseline(*, sides: dict, candidate: Series, baseline: Series, candidate_outside: list[float]) -> dict | None:
+    """The candidate's figures measured against the baseline's in the same rounds: its in-process
+    figure is the baseline's in-process one over the median per-round ratio of the baseline's
+    in-process batch mean to the candidate's, its outside figure the same with the candidate's
+    outside figure per batch (on its judging clock) in the ratio, and its allowance the same
+    share of that as of its own median. The charge rule then runs on these. The baseline's
+    in-process figure anchors both: it is trusted and precise, where the baseline's outside
+    figure of a 10 us call is mostly the harness's noise. Each side's median alone is taken over a host
+    whose speed moves between rounds, and the two medians can land on different speeds: on the
+    2-core VM the same code's calls switch between two speeds about 1.6x apart for tens of
+    milliseconds at a time, and with 8-10 rounds the honest twin's band was once centred on the
+    other speed from its in-process figure, and zero_clock came out at 2.19x against its own
+    work. A per-round ratio cancels what both sides of a round share. None (the medians decide)
+    where the baseline itself is outside its band, its figures are not positive, or the rounds
+    are too few."""
+    base, cand = sides["baseline"], sides["candidate"]
+    if base["source"] != "in_process" or base["in_process_ns"] <= 0:
+        return None
+    in_process = median_log_ratio(baseline.batch_means(), candidate.batch_means())
+    on_outside = median_log_ratio(baseline.batch_means(), candidate_outside)
+    if in_process is None or on_outside is None:
+        return None
+    in_process_ns = base["in_process_ns"] / math.exp(in_process[0])
+    outside_ns = base["in_process_ns"] / math.exp(on_outside[0])
+    share = min(cand["allowed_ns"] / cand["outside_ns"], NOISE_CAP_SHARE) if cand["outside_ns"] > 0 else NOISE_CAP_SHARE
+    allowed = share * outside_ns
+    charged, source = charge(in_process_ns=in_process_ns, outside_ns=outside_ns, allowed_ns=allowed)
+    return {"in_process_ns": in_process_ns, "outside_ns": outside_ns, "allowed_ns": allowed, "charged_ns": charged, "source": source,
+            "half": in_process[1] if source == "in_process" else on_outside[1]}
 
 
 def _side(series: Series, outside: list[float], noise: float, harness_ns: float, slack_ns: float) -> dict:
@@ -230,7 +263,8 @@ def latency_method_text(*, device_type: str, kernel: bool, min_rounds: int, ci_t
         f"(the trusted baseline's excess over its in-process times in the same rounds). Each side is charged its "
         f"in-process figure (median over batches of the mean per call) only within {NOISE_SIGMAS:g} standard errors of "
         f"that outside figure's noise (measured on the baseline's batches) plus {HARNESS_SHARE:.0%} of the harness's cost "
-        f"per call plus {HARNESS_SLACK_NS[device_type] / 1e3:g} us, else the nearest edge of that band; speedup = the median over rounds of the ratio of the round's two batch means "
-        "(both sides of a round on the same inputs) where both sides were charged their in-process figures, held to the "
-        "candidate's band, else baseline's charged figure / candidate's; both sides are judged by the same rule"
+        f"per call plus {HARNESS_SLACK_NS[device_type] / 1e3:g} us, else the nearest edge of that band; the candidate's in-process and outside figures are measured against the "
+        "baseline's in-process figure in the same rounds (the median over rounds of the ratio of the round's two batches, both "
+        "sides of a round on the same inputs) before that rule runs; speedup = baseline's charged figure / candidate's "
+        "(each side's own median decides with fewer than 5 usable rounds); both sides are judged by the same rule"
     )

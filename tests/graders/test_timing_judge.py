@@ -165,3 +165,45 @@ def test_too_few_rounds_fall_back_to_the_ratio_of_medians():
     candidate, baseline = _drifting_pair(ratio=1.0, rounds=tj.MIN_PAIRS - 1, seed=6)
     judged = tj.judge_case(device="cpu", candidate=candidate, baseline=baseline)
     assert judged["estimator"] == "unpaired" and judged["speedup"] == judged["speedup_unpaired"]
+
+
+def _two_speed_host(*, report: float) -> tuple[tj.Series, tj.Series]:
+    """The same work on both sides, on a host that switches between two speeds 1.6x apart (the
+    2-core VM's behaviour). Seven rounds see one speed on both sides; in two the host switched
+    between the candidate's batch and the baseline's. Each side's median then lands on a different
+    speed (the candidate is fast in 5 of 9 batches, the baseline in 3 of 9)."""
+    fast, slow = 300e3, 480e3
+    speeds = [(fast, fast)] * 3 + [(slow, slow)] * 4 + [(fast, slow)] * 2
+    candidate, baseline = tj.Series(), tj.Series()
+    rng = random.Random(21)
+    for cand_ns, base_ns in speeds:
+        for series, call_ns, scale in ((candidate, cand_ns, report), (baseline, base_ns, 1.0)):
+            truth = [call_ns * (1 + rng.gauss(0, 0.01)) for _ in range(20)]
+            wall = int(sum(truth) + 20 * 100_000)
+            series.add([int(t * scale) for t in truth], {"wall": wall, "cpu": int(wall * 0.98)})
+    return candidate, baseline
+
+
+def test_a_two_speed_host_does_not_hand_a_stopped_clock_the_difference_of_its_medians():
+    """A candidate whose in-process clock reports nothing is judged by the outside clock; its
+    speedup is the per-round ratio on that clock with the allowance's credit, not the ratio of
+    two medians that landed on the host's two speeds."""
+    candidate, baseline = _two_speed_host(report=0.0001)
+    judged = tj.judge_case(device="cpu", candidate=candidate, baseline=baseline)
+    side = judged["sides"]["candidate"]
+    assert judged["source"] == "outside_clock" and judged["estimator"] == "paired_outside"
+    credit = side["outside_ns"] / side["charged_ns"]  # what the allowance gives, at most 1 / (1 - cap)
+    assert judged["speedup"] <= credit * 1.01
+    assert judged["speedup_unpaired"] > 1.4 * credit  # the ratio of medians would have paid the host's switch
+    assert judged["speedup_ci"][0] <= judged["speedup"] <= judged["speedup_ci"][1]
+    assert judged["speedup"] == pytest.approx(judged["sides"]["baseline"]["charged_ns"] / side["charged_ns"])
+
+
+def test_the_honest_side_on_a_two_speed_host_comes_out_even_by_the_paired_ratio():
+    """Before the band was measured against the baseline too, this twin's band was centred on
+    the other speed from its in-process figure, and the honest twin came out at 1.49x."""
+    candidate, baseline = _two_speed_host(report=1.0)
+    judged = tj.judge_case(device="cpu", candidate=candidate, baseline=baseline)
+    assert judged["estimator"] == "paired" and judged["source"] == "in_process" and not judged["mismatch"]
+    assert judged["speedup"] == pytest.approx(1.0, abs=0.02)
+    assert judged["speedup_unpaired"] > 1.4  # each side's own median landed on a different speed

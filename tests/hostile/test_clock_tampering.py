@@ -10,7 +10,8 @@ stays within that allowance and the within-grading spread of the same code timed
 candidate and baseline. A speedup is compared, not a charged time across two gradings: on
 this 2-core VM the same code's charged median moved between 0.29 and 0.48 ms from one grading
 to the next (2026-12-01), which no tolerance between gradings could tell from a gain.
-Run on both backends. Still flaky here (docs/grading.md, hostile submissions).
+Run on both backends. The speedup is a per-round ratio against the baseline (docs/grading.md,
+"The speedup of a case"): a ratio of the two sides' own medians made this test flaky here.
 """
 from __future__ import annotations
 
@@ -48,6 +49,13 @@ def _grade_even(files: dict[str, str], backend: str, roots: list[Path]):
     return grade_via_pipeline(EVEN_ON, files, backend=backend, roots=roots)
 
 
+def _credit(case: dict) -> float:
+    """The most the allowance can credit the candidate: charged at its band's lower edge."""
+    outside = case["candidate_outside"]
+    judged, allowed = outside["judged_median"], outside["allowed_us"] / 1e3
+    return judged / max(judged - allowed, 1e-12)
+
+
 def _ci(case: dict) -> tuple[float, float]:
     return tuple(case["speedup_ci"]) if case.get("speedup_ci") else (case["speedup"], case["speedup"])
 
@@ -71,11 +79,12 @@ def test_tampering_with_the_clock_is_seen_and_set_aside(path: Path, backend: str
     assert case["source"] == "outside_clock", summary
     charged = case["candidate"]["charged_median"]
     outside = case["candidate_outside"]
+    judged, allowed = outside["judged_median"], outside["allowed_us"] / 1e3
     # The in-process figure moved the charged one by no more than the allowance, and that
     # allowance is a small share of what the outside clock saw.
-    assert charged >= outside["median"] - outside["allowed_us"] / 1e3 - 1e-9, summary
-    assert outside["allowed_us"] / 1e3 <= 0.25 * outside["median"], summary
-    if outside["allowed_us"] / 1e3 / outside["median"] > 0.05:
+    assert charged >= (judged - allowed) * (1 - 1e-9), summary
+    assert allowed <= 0.25 * judged * (1 + 1e-9), summary
+    if allowed / judged > 0.05:
         assert "noisy" in result.flags, summary
     assert "outside clocks decided" in result.message, summary
 
@@ -89,8 +98,7 @@ def test_tampering_with_the_clock_does_not_pay(path: Path, backend: str, even_ro
     result = _grade_even({"solution.py": path.read_text()}, backend, even_roots)
     assert result.verdict == "accepted", f"{path.stem}: {result.message}"
     (case,) = result.metrics["cases"]
-    outside = case["candidate_outside"]
-    gain_bound = 1 + outside["allowed_us"] / 1e3 / outside["median"]
+    gain_bound = _credit(case)
     low, _ = _ci(case)
     assert low <= SPREAD_WITHIN_GRADING * gain_bound, f"{path.stem}: {result.message}"
 
@@ -104,6 +112,5 @@ def test_the_check_sees_real_work_saved(backend: str, even_roots):
     result = _grade_even({"solution.py": lighter}, backend, even_roots)
     assert result.verdict == "accepted", result.message
     (case,) = result.metrics["cases"]
-    outside = case["candidate_outside"]
     low, _ = _ci(case)
-    assert low > SPREAD_WITHIN_GRADING * (1 + outside["allowed_us"] / 1e3 / outside["median"]), result.message
+    assert low > SPREAD_WITHIN_GRADING * _credit(case), result.message
