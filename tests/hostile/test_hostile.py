@@ -37,6 +37,8 @@ def expectations(path: Path) -> dict:
             meta["flags"].append(value.strip())
         elif key == "speedup_at_most":
             meta["speedup_at_most"] = float(value)
+        elif key == "hides":  # the share of its time a clock-tampering file hides from the in-process timer
+            meta["hides"] = float(value)
     return meta
 
 

@@ -1,5 +1,6 @@
 # expect: accepted
 # flag: timing_mismatch
+# hides: 0.18
 # trick: clock shaving within the allowance: the worker's bound in-process clock (reached through
 # sys.modules) is replaced by one that runs 18% slow, so every call reports 82% of its time
 import sys
